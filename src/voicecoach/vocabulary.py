@@ -1,0 +1,254 @@
+"""Every word the player understands, in one table.
+
+The recogniser's grammar and keyword list are built from this table (plus personal words
+from settings), the engine interprets what was heard through it, and `help` reads it back.
+
+Two kinds of meaning:
+- a Command, honoured at any moment of a session ("stop", "pain", "easier", ...);
+- an Answer, meaningful only while the player has asked a question (pain score 0-10,
+  yes/no, bed/chair, done/ready).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Command(str, Enum):
+    STOP = "stop"
+    PAUSE = "pause"
+    CONTINUE = "continue"
+    REPEAT = "repeat"
+    SKIP = "skip"
+    EASIER = "easier"
+    HARDER = "harder"
+    SLOWER = "slower"
+    FASTER = "faster"
+    REST = "rest"
+    MORE_REST = "more rest"
+    HELP = "help"
+    HOW_MANY_LEFT = "how many left"
+    PAIN = "pain"
+    BACK_TO_NORMAL = "back to normal"
+    LOUDER = "louder"
+    QUIETER = "quieter"
+
+
+class Answer(str, Enum):
+    ZERO = "0"
+    ONE = "1"
+    TWO = "2"
+    THREE = "3"
+    FOUR = "4"
+    FIVE = "5"
+    SIX = "6"
+    SEVEN = "7"
+    EIGHT = "8"
+    NINE = "9"
+    TEN = "10"
+    YES = "yes"
+    NO = "no"
+    DONE = "done"
+    BED = "bed"
+    CHAIR = "chair"
+
+
+Meaning = Command | Answer
+
+# Commands that cut speech and halt at once, and may never wait for a final result.
+SAFETY_COMMANDS: frozenset[Command] = frozenset({Command.STOP, Command.PAIN})
+
+SCORE_ANSWERS: tuple[Answer, ...] = tuple(Answer(str(n)) for n in range(11))
+YES_NO_ANSWERS: frozenset[Answer] = frozenset({Answer.YES, Answer.NO})
+POSITION_ANSWERS: frozenset[Answer] = frozenset({Answer.BED, Answer.CHAIR})
+
+NUMBER_WORDS: tuple[str, ...] = (
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One thing a person can say, and what it means."""
+
+    text: str
+    meaning: Meaning
+    # Shown and spoken by "help"; synonyms are understood but not advertised.
+    advertised: bool = False
+
+
+# The table. The first phrase of each meaning is its main word.
+PHRASES: tuple[Phrase, ...] = (
+    Phrase("stop", Command.STOP, advertised=True),
+    Phrase("stop now", Command.STOP),
+    Phrase("that's enough", Command.STOP),
+    Phrase("pause", Command.PAUSE, advertised=True),
+    Phrase("hold on", Command.PAUSE),
+    Phrase("wait", Command.PAUSE),
+    Phrase("continue", Command.CONTINUE, advertised=True),
+    Phrase("resume", Command.CONTINUE),
+    Phrase("go on", Command.CONTINUE),
+    Phrase("carry on", Command.CONTINUE),
+    Phrase("go", Command.CONTINUE),
+    Phrase("repeat", Command.REPEAT, advertised=True),
+    Phrase("say again", Command.REPEAT),
+    Phrase("say that again", Command.REPEAT),
+    Phrase("skip", Command.SKIP, advertised=True),
+    Phrase("next", Command.SKIP),
+    Phrase("skip this", Command.SKIP),
+    Phrase("easier", Command.EASIER, advertised=True),
+    Phrase("too hard", Command.EASIER),
+    Phrase("make it easier", Command.EASIER),
+    Phrase("harder", Command.HARDER, advertised=True),
+    Phrase("too easy", Command.HARDER),
+    Phrase("make it harder", Command.HARDER),
+    Phrase("slower", Command.SLOWER, advertised=True),
+    Phrase("slow down", Command.SLOWER),
+    Phrase("faster", Command.FASTER, advertised=True),
+    Phrase("speed up", Command.FASTER),
+    Phrase("rest", Command.REST, advertised=True),
+    Phrase("i'm tired", Command.REST),
+    Phrase("i am tired", Command.REST),
+    Phrase("tired", Command.REST),
+    Phrase("take a break", Command.REST),
+    Phrase("more rest", Command.MORE_REST),
+    Phrase("help", Command.HELP, advertised=True),
+    Phrase("what can i say", Command.HELP),
+    Phrase("how many left", Command.HOW_MANY_LEFT, advertised=True),
+    Phrase("how many more", Command.HOW_MANY_LEFT),
+    Phrase("how long", Command.HOW_MANY_LEFT),
+    Phrase("pain", Command.PAIN, advertised=True),
+    Phrase("ouch", Command.PAIN),
+    Phrase("ow", Command.PAIN),
+    Phrase("it hurts", Command.PAIN),
+    Phrase("that hurts", Command.PAIN),
+    Phrase("back to normal", Command.BACK_TO_NORMAL),
+    Phrase("louder", Command.LOUDER),
+    Phrase("quieter", Command.QUIETER),
+    Phrase("softer", Command.QUIETER),
+    *(Phrase(word, Answer(str(n))) for n, word in enumerate(NUMBER_WORDS)),
+    Phrase("nought", Answer.ZERO),
+    Phrase("nothing", Answer.ZERO),
+    Phrase("yes", Answer.YES),
+    Phrase("yeah", Answer.YES),
+    Phrase("yep", Answer.YES),
+    Phrase("okay", Answer.YES),
+    Phrase("no", Answer.NO),
+    Phrase("nope", Answer.NO),
+    Phrase("done", Answer.DONE),
+    Phrase("finished", Answer.DONE),
+    Phrase("ready", Answer.DONE),
+    Phrase("bed", Answer.BED),
+    Phrase("in bed", Answer.BED),
+    Phrase("chair", Answer.CHAIR),
+    Phrase("in a chair", Answer.CHAIR),
+)
+
+# Single keys for people who use the keyboard (play --text and the live player).
+# Digits answer a score; " " toggles pause/continue (resolved by the engine).
+KEYS: Mapping[str, Meaning] = {
+    "p": Command.PAIN,
+    "s": Command.STOP,
+    "e": Command.EASIER,
+    "h": Command.HARDER,
+    "r": Command.REPEAT,
+    "n": Command.SKIP,
+    "?": Command.HELP,
+    "l": Command.HOW_MANY_LEFT,
+    "t": Command.REST,
+    "y": Answer.YES,
+    "d": Answer.DONE,
+    "\n": Answer.DONE,
+    "+": Command.LOUDER,
+    "-": Command.QUIETER,
+    **{str(n): Answer(str(n)) for n in range(10)},
+}
+PAUSE_TOGGLE_KEY = " "
+
+_SPACES = re.compile(r"[^a-z0-9' ]+")
+
+
+def normalise(text: str) -> str:
+    """Lower-case, drop punctuation, fold white space: the form the table is keyed on."""
+    return " ".join(_SPACES.sub(" ", text.lower().replace("’", "'")).split())
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The phrase table plus any personal words, looked up by normalised text."""
+
+    phrases: tuple[Phrase, ...] = PHRASES
+
+    def with_personal_words(
+        self, added: Mapping[str, Iterable[str]], removed: Mapping[str, Iterable[str]] = {}
+    ) -> Vocabulary:
+        """A copy with personal words added or removed; keys are a meaning's main word
+        (e.g. "stop", "pain", "yes") and values are phrases."""
+        drop = {(normalise(p), _meaning_of(k)) for k, ps in removed.items() for p in ps}
+        kept = [p for p in self.phrases if (p.text, p.meaning) not in drop]
+        extra = [Phrase(normalise(p), _meaning_of(k)) for k, ps in added.items() for p in ps]
+        return Vocabulary(tuple(kept + extra))
+
+    def lookup(self, text: str) -> Meaning | None:
+        """The meaning of a whole utterance, or None when it is not in the table.
+
+        A number typed as digits ("7", "10") is an answer too.
+        """
+        said = normalise(text)
+        for phrase in self.phrases:
+            if phrase.text == said:
+                return phrase.meaning
+        if said.isdigit() and 0 <= int(said) <= 10:
+            return Answer(str(int(said)))
+        return None
+
+    def find_in(self, text: str) -> list[Meaning]:
+        """Meanings of table phrases found inside a longer utterance, longest phrase first
+        (for recognisers that return free text)."""
+        said = f" {normalise(text)} "
+        found: list[Meaning] = []
+        for phrase in sorted(self.phrases, key=lambda p: -len(p.text)):
+            if f" {phrase.text} " in said and phrase.meaning not in found:
+                found.append(phrase.meaning)
+                said = said.replace(f" {phrase.text} ", " | ")
+        return found
+
+    def words_for(self, meaning: Meaning) -> list[str]:
+        return [p.text for p in self.phrases if p.meaning == meaning]
+
+    def main_word(self, meaning: Meaning) -> str:
+        words = self.words_for(meaning)
+        return words[0] if words else str(meaning.value)
+
+    def all_texts(self) -> list[str]:
+        """Every phrase, for building a recogniser grammar or keyword list."""
+        seen: dict[str, None] = {}
+        for p in self.phrases:
+            seen.setdefault(p.text, None)
+        return list(seen)
+
+    def advertised(self) -> list[str]:
+        return [p.text for p in self.phrases if p.advertised]
+
+
+def _meaning_of(main_word: str) -> Meaning:
+    word = normalise(main_word)
+    for c in Command:
+        if c.value == word:
+            return c
+    for n, w in enumerate(NUMBER_WORDS):
+        if w == word:
+            return Answer(str(n))
+    for a in Answer:
+        if a.value == word:
+            return a
+    from voicecoach.errors import SettingsError
+
+    known = ", ".join([c.value for c in Command] + ["yes", "no", "done", "bed", "chair"])
+    raise SettingsError(f"personal words: {main_word!r} is not a command (known: {known})")
+
+
+DEFAULT_VOCABULARY = Vocabulary()
