@@ -38,7 +38,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     run: RunFunction | None = getattr(args, "run", None)
     if run is None:
         # No sub-command: the hands-free start, when it exists; else help.
-        start = parser.parse_args(["start", *(argv or [])]) if _has_start(parser) else None
+        rest = list(sys.argv[1:] if argv is None else argv)
+        start = parser.parse_args(["start", *rest]) if _has_start(parser) else None
         if start is None:
             parser.print_help(sys.stderr)
             return 2
@@ -48,6 +49,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except VoiceCoachError as error:
         print(f"voicecoach: {error}", file=sys.stderr)
         return error.exit_code
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): nothing more to say, and no traceback.
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("voicecoach: stopped.", file=sys.stderr)
         return 130

@@ -72,7 +72,7 @@ class Exercise:
         Levels beyond the script's own variants are clamped by the caller
         (see `variant_steps`).
         """
-        steps = self.easier[: -level] if level < 0 else self.harder[:level]
+        steps = self.easier[:-level] if level < 0 else self.harder[:level]
         ex = self
         for v in steps:
             ex = replace(

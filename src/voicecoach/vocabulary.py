@@ -66,8 +66,54 @@ YES_NO_ANSWERS: frozenset[Answer] = frozenset({Answer.YES, Answer.NO})
 POSITION_ANSWERS: frozenset[Answer] = frozenset({Answer.BED, Answer.CHAIR})
 
 NUMBER_WORDS: tuple[str, ...] = (
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
 )
+
+
+def count_word(n: int) -> str:
+    """A whole number as it is spoken: 7 -> "seven", 42 -> "forty two"."""
+    if n < len(NUMBER_WORDS):
+        return NUMBER_WORDS[n]
+    tens = [
+        "",
+        "",
+        "twenty",
+        "thirty",
+        "forty",
+        "fifty",
+        "sixty",
+        "seventy",
+        "eighty",
+        "ninety",
+        "a hundred",
+    ]
+    teens = [
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+    ]
+    if n < 20:
+        return teens[n - 11]
+    if n >= 100:
+        return "a hundred" + (f" and {count_word(n - 100)}" if n > 100 else "")
+    word = tens[n // 10]
+    return word if n % 10 == 0 else f"{word} {NUMBER_WORDS[n % 10]}"
 
 
 @dataclass(frozen=True)
@@ -234,8 +280,10 @@ class Vocabulary:
         return [p.text for p in self.phrases if p.advertised]
 
 
-def _meaning_of(main_word: str) -> Meaning:
-    word = normalise(main_word)
+def meaning_of(main_word: str) -> Meaning | None:
+    """The command or answer named by its main word ("stop", "more rest", "yes", "seven"
+    or "7"); underscores count as spaces ("more_rest"). None when nothing is called that."""
+    word = normalise(main_word.replace("_", " "))
     for c in Command:
         if c.value == word:
             return c
@@ -245,6 +293,13 @@ def _meaning_of(main_word: str) -> Meaning:
     for a in Answer:
         if a.value == word:
             return a
+    return None
+
+
+def _meaning_of(main_word: str) -> Meaning:
+    meaning = meaning_of(main_word)
+    if meaning is not None:
+        return meaning
     from voicecoach.errors import SettingsError
 
     known = ", ".join([c.value for c in Command] + ["yes", "no", "done", "bed", "chair"])

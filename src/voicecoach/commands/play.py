@@ -1,0 +1,99 @@
+"""`voicecoach play`: play a session in real time, by voice or (--text) as printed text."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from voicecoach.errors import UsageError
+from voicecoach.history import History
+from voicecoach.library_index import find_script, scripts_for_position
+from voicecoach.live_session import queue_wait
+from voicecoach.player import ScaledClock, play_session
+from voicecoach.script_model import Script
+from voicecoach.settings import Settings
+from voicecoach.settings_file import load_settings
+from voicecoach.text_io import KEY_HELP, TextSpeech, keyboard, write_line
+
+DEFAULT_SCRIPT = {"chair": "chair-gentle-start", "bed": "bed-gentle-start"}
+
+
+def add_session_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by `play` and `start`."""
+    parser.add_argument(
+        "--text", action="store_true", help="print instead of speaking; type commands"
+    )
+    parser.add_argument("--plain", action="store_true", help="plain lines for screen readers")
+    parser.add_argument("--model", metavar="PATH", help="speech model directory")
+    parser.add_argument("--device", metavar="N|NAME", help="audio device for input and output")
+    parser.add_argument("--engine", choices=["auto", "kws", "vosk"], help="recogniser")
+    # For demonstrations and subprocess tests: run the clock this many times faster.
+    parser.add_argument("--time-scale", type=float, default=1.0, help=argparse.SUPPRESS)
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("play", help="play a session now")
+    parser.add_argument("script", nargs="?", metavar="ID|PATH", help="script id or file")
+    parser.add_argument(
+        "--position", choices=["bed", "chair"], help="only scripts for this position"
+    )
+    add_session_options(parser)
+    parser.set_defaults(run=run)
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, str] = {}
+    if getattr(args, "model", None):
+        overrides["model_path"] = args.model
+    if getattr(args, "device", None):
+        overrides["input_device"] = overrides["output_device"] = args.device
+    if getattr(args, "engine", None):
+        overrides["engine"] = args.engine
+    return load_settings(overrides=overrides)
+
+
+def choose_script(script_arg: str | None, position: str | None) -> Script:
+    if script_arg is None:
+        if position is None:
+            position = "chair"
+        scripts = scripts_for_position(position)
+        by_id = {s.id: s for s in scripts}
+        return by_id.get(DEFAULT_SCRIPT[position], scripts[0])
+    script = find_script(script_arg)
+    if position is not None and script.position.value != position:
+        others = ", ".join(s.id for s in scripts_for_position(position))
+        raise UsageError(
+            f"{script.id} is a {script.position.value} script, not {position}. "
+            f"Scripts for {position}: {others}."
+        )
+    return script
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    script = choose_script(args.script, args.position)
+    if args.text:
+        return play_text(script, settings, args.time_scale)
+    from voicecoach.voice_player import play_voice
+
+    return play_voice(script, settings, plain=args.plain, time_scale=args.time_scale)
+
+
+def play_text(script: Script, settings: Settings, time_scale: float = 1.0) -> int:
+    clock = ScaledClock(time_scale)
+    write_line(KEY_HELP)
+    history = History()
+    try:
+        with keyboard(sys.stdin, write_line) as inputs:
+            output = TextSpeech(clock.now, settings.speech.rate, write_line)
+            play_session(
+                script,
+                settings,
+                output,
+                clock.wait(queue_wait(inputs)),
+                clock.now,
+                history=history,
+            )
+    finally:
+        history.close()
+    return 0
