@@ -617,7 +617,13 @@ class SessionEngine:
             actions.append(
                 Log(
                     "exercise_stopped",
-                    {"exercise": self._exercise_name(exercise_index), "reason": "pain"},
+                    {
+                        "exercise": self._exercise_name(exercise_index),
+                        "reason": "pain",
+                        "sets_skipped": sum(
+                            1 for s in self.plan[self.index : next_index] if s.ends_set
+                        ),
+                    },
                 )
             )
 

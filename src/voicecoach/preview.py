@@ -34,6 +34,7 @@ from voicecoach.session_events import (
     Tick,
 )
 from voicecoach.settings import Settings
+from voicecoach.vocabulary import Answer, Command
 
 SIMULATED_ANSWER_DELAY = 2.0
 MAX_PREVIEW_SECONDS = 6 * 3600.0
@@ -188,9 +189,20 @@ class Preview:
             phrase, window = "done", delay
         if phrase is None:
             return None
-        if pending and pending[0][0] <= t + window:
+        if pending and pending[0][0] <= t + window and self._answers(engine, pending[0][1]):
             return None  # the person on the command line answers first
         return (t + delay, phrase)
+
+    @staticmethod
+    def _answers(engine: SessionEngine, phrase: str) -> bool:
+        """Whether `phrase` would answer what the engine is waiting for."""
+        meaning = engine.vocabulary.lookup(phrase)
+        if meaning is Command.SKIP or meaning is Command.CONTINUE:
+            return True
+        question = engine.question
+        if question is not None:
+            return meaning in question.answers
+        return meaning is Answer.DONE
 
     def _apply(
         self, engine: SessionEngine, speaker: _SimulatedSpeaker, actions: list[Action], t: float

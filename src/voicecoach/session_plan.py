@@ -16,8 +16,7 @@ from voicecoach.script_model import Exercise, Pace, Script, Sides
 from voicecoach.vocabulary import count_word
 
 NOT_MEDICAL_ADVICE = (
-    "This is not medical advice. Say pain if anything hurts, and I will stop. "
-    "Say help to hear the other words."
+    "This is not medical advice. Say pain if anything hurts, or help to hear other words."
 )
 HEAT_NOTE = "Heat can make MS tiredness worse, so keep cool."
 
