@@ -53,6 +53,7 @@ from voicecoach.session_events import (
 from voicecoach.session_plan import (
     NOT_MEDICAL_ADVICE,
     Phase,
+    Place,
     Step,
     StepKind,
     build_plan,
@@ -147,6 +148,7 @@ class SessionEngine:
         *,
         levels: dict[str, int] | None = None,
         vocabulary: Vocabulary = DEFAULT_VOCABULARY,
+        notices: tuple[str, ...] = (),
     ) -> None:
         self.script = script
         self.settings = settings or SessionSettings()
@@ -159,6 +161,10 @@ class SessionEngine:
             ask_pain=self.settings.ask_pain_scores,
             extra_rest=self.settings.extra_rest_between_sets,
         )
+        if notices:
+            # Things the person must know first, e.g. that voice commands are off.
+            notes = [Step(StepKind.SAY, Phase.INTRO, Place(-1), n) for n in notices]
+            self.plan = number_steps(notes + self.plan)
         self.state = State.SPEAKING
         self.index = 0
         self.pace = self.settings.pace
@@ -200,6 +206,10 @@ class SessionEngine:
             StateChanged(self.state.value),
         ]
         return actions + self._run_step(t)
+
+    @property
+    def finished(self) -> bool:
+        return self.state is State.ENDED
 
     def next_deadline(self) -> float | None:
         return self._timers[0].at if self._timers else None
@@ -318,7 +328,7 @@ class SessionEngine:
     def _run_step(self, t: float) -> list[Action]:
         step = self.step
         if step is None:
-            return self._finish(t, "completed")
+            return self._finish(t, self._end_reason)
         if step.kind is StepKind.SAY:
             self.state = State.SPEAKING
             return self._speak([step.text], self._advance)
@@ -468,7 +478,9 @@ class SessionEngine:
         self._after_speech = None
         self._speaking = None
 
-    def _ask_pain_score(self, moment: str, t: float) -> list[Action]:
+    def _ask_pain_score(
+        self, moment: str, t: float, before: list[str] | None = None
+    ) -> list[Action]:
         """The pain score at the start or end of a session (skippable)."""
 
         def answered(answer: Answer | None, at: float) -> list[Action]:
@@ -490,7 +502,7 @@ class SessionEngine:
                     )
                 )
             if moment == "end":
-                words = "Thank you."
+                words = "Thank you." if score is not None else "All right."
                 if self._pain_rose_too_much(score):
                     words = f"Thank you. {END_FOR_PAIN}"
                 return logs + self._finish_with(at, self._end_reason, words)
@@ -511,6 +523,7 @@ class SessionEngine:
                 answered,
             ),
             t,
+            before=before,
         )
 
     def _finish_with(self, t: float, reason: str, words: str) -> list[Action]:
@@ -730,18 +743,15 @@ class SessionEngine:
             ),
             len(self.plan),
         )
-        self.state = State.SPEAKING
+        self._end_reason = "stopped"
         if self.index >= len(self.plan):
             return self._finish(
                 t, "stopped", "We'll finish here. Well done for what you did today."
             )
-        self.state = State.SPEAKING
-
-        def ask(at: float) -> list[Action]:
-            return self._ask_pain_score("end", at)
-
-        self._end_reason = "stopped"
-        return self._speak(["We'll finish here. Well done for what you did today."], ask)
+        # The question is open while the first sentence is said, so an early answer counts.
+        return self._ask_pain_score(
+            "end", t, before=["We'll finish here. Well done for what you did today."]
+        )
 
     def _pause(
         self,

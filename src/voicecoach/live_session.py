@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import queue
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
-from voicecoach.engine import SessionEngine, State
 from voicecoach.session_events import (
     Action,
     Cue,
@@ -43,6 +42,17 @@ class SpeechOutput(Protocol):
     def change_volume(self, step: int) -> None: ...
 
 
+class Machine(Protocol):
+    """What the loop drives: the session engine, or the script chooser."""
+
+    @property
+    def finished(self) -> bool: ...
+    def start(self, t: float) -> list[Action]: ...
+    def handle(self, event: Event) -> list[Action]: ...
+    def next_deadline(self) -> float | None: ...
+    def status(self) -> Status | None: ...
+
+
 class StatusDisplay(Protocol):
     def show(self, status: Status) -> None: ...
     def note(self, text: str) -> None: ...
@@ -71,8 +81,22 @@ def queue_wait(inputs: queue.Queue[InputItem]) -> InputWait:
 
 
 @dataclass
+class SessionIO:
+    """How a machine meets the person: speech or text out, voice and/or keys in."""
+
+    output: SpeechOutput
+    wait_for_input: InputWait
+    clock: Callable[[], float]
+    display: StatusDisplay | None = None
+    on_listen: Callable[[ListenFor], None] | None = None
+    on_action: Callable[[Action, float], None] | None = None
+    held: list[InputItem] = field(default_factory=list)
+    """Input that came after one machine finished, kept for the next one."""
+
+
+@dataclass
 class LiveSession:
-    engine: SessionEngine
+    engine: Machine
     output: SpeechOutput
     wait_for_input: InputWait
     clock: Callable[[], float]
@@ -80,11 +104,30 @@ class LiveSession:
     on_log: Callable[[Log, float], None] | None = None
     on_listen: Callable[[ListenFor], None] | None = None
     on_action: Callable[[Action, float], None] | None = None
+    held: list[InputItem] = field(default_factory=list)
+
+    @classmethod
+    def over(
+        cls, machine: Machine, io: SessionIO, on_log: Callable[[Log, float], None] | None = None
+    ) -> LiveSession:
+        return cls(
+            machine,
+            io.output,
+            io.wait_for_input,
+            io.clock,
+            display=io.display,
+            on_log=on_log,
+            on_listen=io.on_listen,
+            on_action=io.on_action,
+            held=io.held,
+        )
 
     def run(self, max_seconds: float | None = None) -> None:
         """Play the session to its end (or until `max_seconds` of clock time)."""
         start = self.clock()
         self._perform(self.engine.start(start))
+        while self.held and not self.engine.finished:
+            self.feed(self.held.pop(0))
         while not self._over():
             now = self.clock()
             if max_seconds is not None and now - start >= max_seconds:
@@ -92,7 +135,9 @@ class LiveSession:
             deadline = self.engine.next_deadline()
             timeout = POLL_SECONDS if deadline is None else min(POLL_SECONDS, deadline - now)
             item = self.wait_for_input(timeout)
-            if item is not None:
+            if item is not None and self.engine.finished:
+                self.held.append(item)
+            elif item is not None:
                 self.feed(item)
             for uid in self.output.finished():
                 self._handle(SpeechFinished(self.clock(), uid))
@@ -106,7 +151,7 @@ class LiveSession:
             self._handle(Heard(now, item.text))
 
     def _over(self) -> bool:
-        return self.engine.state is State.ENDED and not self.output.busy()
+        return self.engine.finished and not self.output.busy()
 
     def _handle(self, event: Event) -> None:
         self._perform(self.engine.handle(event))
@@ -128,5 +173,6 @@ class LiveSession:
                 self.on_log(action, now)
             elif isinstance(action, ListenFor) and self.on_listen is not None:
                 self.on_listen(action)
-        if self.display is not None:
-            self.display.show(self.engine.status())
+        status = self.engine.status()
+        if self.display is not None and status is not None:
+            self.display.show(status)

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 
 from voicecoach.engine import SessionEngine
 from voicecoach.history import History
-from voicecoach.live_session import InputWait, LiveSession, SpeechOutput, StatusDisplay
+from voicecoach.live_session import InputWait, LiveSession, SessionIO
 from voicecoach.script_model import Script
-from voicecoach.session_events import Action, ListenFor, Log
+from voicecoach.session_events import Log
 from voicecoach.settings import Settings
 from voicecoach.settings_file import vocabulary_for
 
@@ -31,47 +31,39 @@ class ScaledClock:
         return lambda timeout: wait(timeout / self.scale)
 
 
+def history_recorder(history: History, script: Script) -> Callable[[Log, float], None]:
+    """Records engine logs; the session row is made by the first log (session_started)."""
+    session_id: int | None = None
+
+    def record(log: Log, t: float) -> None:
+        nonlocal session_id
+        if session_id is None:
+            planned = int(log.detail.get("planned_steps", 0))
+            session_id = history.start_session(
+                script.id, script.title, script.position.value, planned
+            )
+        history.record(session_id, log.kind, log.detail, t)
+
+    return record
+
+
 def play_session(
     script: Script,
     settings: Settings,
-    output: SpeechOutput,
-    wait_for_input: InputWait,
-    clock: Callable[[], float],
+    io: SessionIO,
     *,
     history: History | None = None,
-    display: StatusDisplay | None = None,
-    on_listen: Callable[[ListenFor], None] | None = None,
-    on_action: Callable[[Action, float], None] | None = None,
+    notices: tuple[str, ...] = (),
 ) -> SessionEngine:
     """Play `script` to its end, recording every event in `history` as it happens."""
     levels = history.levels_for(script.id) if history is not None else {}
     engine = SessionEngine(
-        script, settings.session, levels=levels, vocabulary=vocabulary_for(settings)
+        script,
+        settings.session,
+        levels=levels,
+        vocabulary=vocabulary_for(settings),
+        notices=notices,
     )
-    record: Callable[[Log, float], None] | None = None
-    if history is not None:
-        session_id: int | None = None
-
-        def record(log: Log, t: float) -> None:
-            nonlocal session_id
-            if session_id is None:
-                detail = log.detail
-                session_id = history.start_session(
-                    script.id,
-                    script.title,
-                    script.position.value,
-                    int(detail.get("planned_steps", 0)),
-                )
-            history.record(session_id, log.kind, log.detail, t)
-
-    LiveSession(
-        engine,
-        output,
-        wait_for_input,
-        clock,
-        display=display,
-        on_log=record,
-        on_listen=on_listen,
-        on_action=on_action,
-    ).run()
+    record = history_recorder(history, script) if history is not None else None
+    LiveSession.over(engine, io, on_log=record).run()
     return engine

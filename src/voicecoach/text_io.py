@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import TextIO
 
-from voicecoach.live_session import InputItem
+from voicecoach.live_session import InputItem, SessionIO, queue_wait
 from voicecoach.preview import speech_seconds
 from voicecoach.session_events import Say
 
@@ -136,3 +136,18 @@ def write_line(text: str) -> None:
 
 def stdin() -> TextIO:
     return sys.stdin
+
+
+@contextlib.contextmanager
+def text_session_io(rate_wpm: int, time_scale: float = 1.0) -> Iterator[SessionIO]:
+    """Printed speech and typed input, for `play --text` and `start --text`."""
+    from voicecoach.player import ScaledClock
+
+    clock = ScaledClock(time_scale)
+    write_line(KEY_HELP)
+    with keyboard(sys.stdin, write_line) as inputs:
+        yield SessionIO(
+            output=TextSpeech(clock.now, rate_wpm, write_line),
+            wait_for_input=clock.wait(queue_wait(inputs)),
+            clock=clock.now,
+        )

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from voicecoach.errors import UsageError
 from voicecoach.history import History
 from voicecoach.library_index import find_script, scripts_for_position
-from voicecoach.live_session import queue_wait
-from voicecoach.player import ScaledClock, play_session
+from voicecoach.player import play_session
 from voicecoach.script_model import Script
 from voicecoach.settings import Settings
 from voicecoach.settings_file import load_settings
-from voicecoach.text_io import KEY_HELP, TextSpeech, keyboard, write_line
+from voicecoach.text_io import text_session_io
 
 DEFAULT_SCRIPT = {"chair": "chair-gentle-start", "bed": "bed-gentle-start"}
 
@@ -80,20 +78,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def play_text(script: Script, settings: Settings, time_scale: float = 1.0) -> int:
-    clock = ScaledClock(time_scale)
-    write_line(KEY_HELP)
     history = History()
     try:
-        with keyboard(sys.stdin, write_line) as inputs:
-            output = TextSpeech(clock.now, settings.speech.rate, write_line)
-            play_session(
-                script,
-                settings,
-                output,
-                clock.wait(queue_wait(inputs)),
-                clock.now,
-                history=history,
-            )
+        with text_session_io(settings.speech.rate, time_scale) as io:
+            play_session(script, settings, io, history=history)
     finally:
         history.close()
     return 0

@@ -1,0 +1,245 @@
+"""The voice player: speech through the speaker, commands from the microphone and keys.
+
+Threads: the main thread runs the session loop (live_session.LiveSession); a listening
+thread reads microphone blocks, removes the player's own speech with the echo canceller
+(the speaker hands out what it played as the reference), feeds the recogniser and puts
+what it heard on the same input queue as the keyboard. If anything on the voice side is
+missing (no microphone, no model), the session still plays and the keys still work; the
+person is told why, out loud and on screen.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from voicecoach.errors import DeviceError, ModelError
+from voicecoach.history import History
+from voicecoach.live_session import InputItem, SessionIO, queue_wait
+from voicecoach.player import ScaledClock, play_session
+from voicecoach.preview import said_texts
+from voicecoach.script_model import Script
+from voicecoach.session_events import Action, ListenFor, Say
+from voicecoach.settings import Settings
+from voicecoach.speaker import Speaker
+from voicecoach.speech_synth import SpeechCache, count_words
+from voicecoach.text_io import KEY_HELP, keyboard
+
+VOLUME_STEP = 0.15
+MIC_RETRY_SECONDS = 2.0
+
+
+def cue_samples(name: str, rate: int = 16000) -> np.ndarray:
+    """A soft sine tone: one short beep, or a falling two-note chime for the others."""
+    notes = [(880.0, 0.12)] if name == "beep" else [(660.0, 0.18), (520.0, 0.25)]
+    parts = []
+    for freq, seconds in notes:
+        t = np.arange(int(rate * seconds)) / rate
+        envelope = np.minimum(1.0, np.minimum(t, seconds - t) * 40)
+        parts.append(0.25 * np.sin(2 * np.pi * freq * t) * envelope)
+    return np.concatenate(parts).astype(np.float32)
+
+
+@dataclass
+class VoiceSpeech:
+    """live_session.SpeechOutput over a real Speaker, with cached synthesis."""
+
+    speaker: Speaker
+    cache: SpeechCache
+    volume: float
+    on_said: Any = None
+
+    def say(self, say: Say) -> None:
+        samples, rate = self.cache.get(say.text)
+        self.speaker.say(say.utterance_id, samples, rate, text=say.text)
+        if self.on_said is not None:
+            self.on_said(say.text)
+
+    def stop(self) -> None:
+        self.speaker.stop()
+
+    def finished(self) -> list[int]:
+        return self.speaker.finished()
+
+    def busy(self) -> bool:
+        return self.speaker.is_speaking()
+
+    def cue(self, name: str) -> None:
+        # Cues use utterance id 0, which the engine never waits for.
+        self.speaker.say(0, cue_samples(name), 16000, text=f"({name})")
+
+    def change_volume(self, step: int) -> None:
+        self.volume = float(np.clip(self.volume + step * VOLUME_STEP, 0.1, 1.0))
+        self.speaker.set_volume(self.volume)
+
+
+@dataclass
+class Listening:
+    """The listening thread: microphone -> echo canceller -> recogniser -> input queue."""
+
+    settings: Settings
+    speaker: Speaker
+    inputs: queue.Queue[InputItem]
+    notes: queue.Queue[str]
+    _mode: ListenFor = field(default_factory=lambda: ListenFor("spot"))
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def listen_for(self, action: ListenFor) -> None:
+        self._mode = action  # read by the listening thread before its next block
+
+    def start(self) -> str | None:
+        """Start listening; returns why voice commands are off, or None when they are on."""
+        from voicecoach.microphone import open_microphone
+        from voicecoach.recognition.factory import create_recognizer, vocabulary_for
+        from voicecoach.recognition.listener import CommandListener
+
+        try:
+            recognizer = create_recognizer(self.settings.recognition, "spot")
+        except ModelError as error:
+            return (
+                "Voice commands are off, because no speech model was found. "
+                "Use the keyboard, and run voicecoach model download to turn them on. "
+                f"({str(error).splitlines()[0]})"
+            )
+        try:
+            microphone = open_microphone(self.settings.audio)
+        except DeviceError as error:
+            return (
+                "Voice commands are off, because I cannot find a microphone. "
+                f"Use the keyboard instead. ({str(error).splitlines()[0]})"
+            )
+        listener = CommandListener(recognizer, vocabulary_for(self.settings.recognition))
+        canceller = _echo_canceller()
+        self._thread = threading.Thread(
+            target=self._run, args=(microphone, listener, canceller), name="listening", daemon=True
+        )
+        self._thread.start()
+        return None
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2.0)
+
+    def _run(self, microphone: Any, listener: Any, canceller: Any) -> None:
+        from voicecoach.microphone import open_microphone
+
+        mode: ListenFor | None = None
+        try:
+            while not self._stop.is_set():
+                if self._mode is not mode:
+                    mode = self._mode
+                    listener.listen_for(mode.role, mode.answers)
+                block = microphone.read(timeout=0.1)
+                if block is None:
+                    if not microphone.alive:
+                        self.notes.put(
+                            "The microphone was lost. I will keep trying; keys still work."
+                        )
+                        microphone.close()
+                        microphone = self._reopen(open_microphone)
+                        if microphone is None:
+                            return
+                        self.notes.put("The microphone is back.")
+                    continue
+                reference = self.speaker.played_reference(len(block))
+                clean = canceller.process(block, reference) if canceller is not None else block
+                for heard in listener.feed(clean):
+                    self.inputs.put(InputItem("heard", heard.text))
+        finally:
+            if microphone is not None:
+                microphone.close()
+
+    def _reopen(self, open_microphone: Any) -> Any:
+        while not self._stop.wait(MIC_RETRY_SECONDS):
+            try:
+                return open_microphone(self.settings.audio)
+            except DeviceError:
+                continue  # still gone; try again after the pause
+        return None
+
+
+def _echo_canceller() -> Any:
+    try:
+        from voicecoach.echo_cancel import EchoCanceller
+    except ImportError:  # pragma: no cover - the canceller ships with the package
+        return None
+    return EchoCanceller(sample_rate=16000)
+
+
+@contextlib.contextmanager
+def voice_session_io(
+    settings: Settings,
+    *,
+    plain: bool = False,
+    time_scale: float = 1.0,
+    warm: list[str] | None = None,
+) -> Iterator[tuple[SessionIO, tuple[str, ...]]]:
+    """Speaker, microphone, recogniser, keyboard and display, ready for a machine to use.
+    Yields the I/O and the notices to say first (e.g. that voice commands are off)."""
+    from voicecoach.display import make_display
+    from voicecoach.speaker import open_speaker
+
+    display = make_display(plain, sys.stdout)
+    speaker = open_speaker(settings.audio, settings.speech)
+    cache = SpeechCache(settings.speech)
+    cache.warm([*count_words(), "Hold.", "And relax.", "Ten seconds."])
+    if warm:
+        # Synthesise the session's sentences in the background, in order.
+        threading.Thread(target=cache.warm, args=(warm,), name="synthesis", daemon=True).start()
+    output = VoiceSpeech(speaker, cache, settings.speech.volume, on_said=display.said)
+    clock = ScaledClock(time_scale)
+    notes: queue.Queue[str] = queue.Queue()
+    display.note(KEY_HELP)
+    try:
+        with keyboard(sys.stdin, display.note) as inputs:
+            listening = Listening(settings, speaker, inputs, notes)
+            off = listening.start()
+            notices: tuple[str, ...] = ()
+            if off is not None:
+                display.note(off)
+                notices = (off.split(" (")[0],)
+
+            def show_notes(action: Action, t: float) -> None:
+                while not notes.empty():
+                    display.note(notes.get_nowait())
+
+            try:
+                yield (
+                    SessionIO(
+                        output,
+                        clock.wait(queue_wait(inputs)),
+                        clock.now,
+                        display=display,
+                        on_listen=listening.listen_for,
+                        on_action=show_notes,
+                    ),
+                    notices,
+                )
+            finally:
+                listening.stop()
+    finally:
+        speaker.close()
+        display.close()
+
+
+def play_voice(
+    script: Script, settings: Settings, *, plain: bool = False, time_scale: float = 1.0
+) -> int:
+    history = History()
+    try:
+        with voice_session_io(
+            settings, plain=plain, time_scale=time_scale, warm=said_texts(script, settings)
+        ) as (io, notices):
+            play_session(script, settings, io, history=history, notices=notices)
+    finally:
+        history.close()
+    return 0
