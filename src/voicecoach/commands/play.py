@@ -24,6 +24,11 @@ def add_session_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--plain", action="store_true", help="plain lines for screen readers")
     parser.add_argument("--model", metavar="PATH", help="speech model directory")
     parser.add_argument("--device", metavar="N|NAME", help="audio device for input and output")
+    parser.add_argument(
+        "--list-devices",
+        action="store_true",
+        help="list audio devices (numbers for --device) and exit",
+    )
     parser.add_argument("--engine", choices=["auto", "kws", "vosk"], help="recogniser")
     # For demonstrations and subprocess tests: run the clock this many times faster.
     parser.add_argument("--time-scale", type=float, default=1.0, help=argparse.SUPPRESS)
@@ -67,7 +72,19 @@ def choose_script(script_arg: str | None, position: str | None) -> Script:
     return script
 
 
+def list_devices_requested(args: argparse.Namespace) -> bool:
+    """Handle --list-devices: print the devices and say so."""
+    if not args.list_devices:
+        return False
+    from voicecoach.audio_devices import format_devices, list_devices
+
+    print(format_devices(list_devices()))
+    return True
+
+
 def run(args: argparse.Namespace) -> int:
+    if list_devices_requested(args):
+        return 0
     settings = settings_from(args)
     script = choose_script(args.script, args.position)
     if args.text:

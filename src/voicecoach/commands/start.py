@@ -12,7 +12,7 @@ import contextlib
 from collections.abc import Iterator
 
 from voicecoach.chooser import ScriptChooser
-from voicecoach.commands.play import add_session_options, settings_from
+from voicecoach.commands.play import add_session_options, list_devices_requested, settings_from
 from voicecoach.history import History
 from voicecoach.library_index import load_library
 from voicecoach.live_session import LiveSession, SessionIO
@@ -44,6 +44,8 @@ def _session_io(
 
 
 def run(args: argparse.Namespace) -> int:
+    if list_devices_requested(args):
+        return 0
     settings = settings_from(args)
     library = load_library()
     history = History()

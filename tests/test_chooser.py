@@ -1,0 +1,126 @@
+"""The hands-free start: choosing a script by voice or keys."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sample_scripts import sample_script
+
+from voicecoach.chooser import ScriptChooser
+from voicecoach.script_model import Position
+from voicecoach.session_events import Action, Event, Heard, KeyPressed, Say, SpeechFinished, Tick
+from voicecoach.settings import Settings
+
+BED = replace(sample_script(), id="bed-gentle-start", title="Gentle start in bed")
+BED_2 = replace(sample_script(), id="bed-other", title="Another bed session")
+CHAIR = replace(
+    sample_script(position=Position.CHAIR), id="chair-gentle-start", title="Gentle start in a chair"
+)
+LIBRARY = [BED_2, BED, CHAIR]
+
+
+def said(actions: list[Action]) -> list[str]:
+    return [a.text for a in actions if isinstance(a, Say)]
+
+
+class Person:
+    """Drives a chooser: finishes each question's speech, then answers."""
+
+    def __init__(self, chooser: ScriptChooser) -> None:
+        self.chooser = chooser
+        self.t = 0.0
+        self.heard: list[str] = said(chooser.start(0.0))
+
+    def _feed(self, event: Event) -> list[str]:
+        out = said(self.chooser.handle(event))
+        self.heard += out
+        return out
+
+    def finish_speaking(self) -> None:
+        self.t += 3.0
+        self._feed(SpeechFinished(self.t, self.chooser._utterance))
+
+    def says(self, text: str) -> list[str]:
+        self.finish_speaking()
+        self.t += 1.0
+        return self._feed(Heard(self.t, text))
+
+    def presses(self, key: str) -> list[str]:
+        self.finish_speaking()
+        self.t += 1.0
+        return self._feed(KeyPressed(self.t, key))
+
+
+def test_asks_position_then_offers_gentle_start_first() -> None:
+    person = Person(ScriptChooser(LIBRARY, Settings()))
+    assert person.heard == ["Welcome. Are you in bed, or in a chair?"]
+    offer = person.says("bed")
+    assert offer[0].startswith("Gentle start in bed, about ")
+    assert offer[0].endswith("minutes. Say yes, or next.")
+    assert person.says("yes") == ["Starting Gentle start in bed."]
+    assert person.chooser.chosen is BED and person.chooser.finished
+
+
+def test_next_moves_through_the_position_and_wraps_round() -> None:
+    person = Person(ScriptChooser(LIBRARY, Settings()))
+    person.says("in bed")
+    assert person.says("next")[0].startswith("Another bed session")
+    again = person.says("next")[0]
+    assert again.startswith("That was all of them. Here they are again. Gentle start in bed")
+    person.says("no")
+    person.says("yeah")
+    assert person.chooser.chosen is BED_2
+
+
+def test_works_by_keys_alone() -> None:
+    person = Person(ScriptChooser(LIBRARY, Settings()))
+    person.presses("c")
+    assert person.presses("\n") == ["Starting Gentle start in a chair."]
+    assert person.chooser.chosen is CHAIR
+
+
+def test_same_as_last_time() -> None:
+    person = Person(ScriptChooser(LIBRARY, Settings(), last_script_id="bed-other"))
+    assert person.heard == ["Welcome back. Same as last time, Another bed session? Say yes, or no."]
+    person.says("yes")
+    assert person.chooser.chosen is BED_2
+
+
+def test_not_the_same_as_last_time_asks_the_position() -> None:
+    person = Person(ScriptChooser(LIBRARY, Settings(), last_script_id="bed-other"))
+    assert person.says("no") == ["All right. Are you in bed, or in a chair?"]
+
+
+def test_default_position_skips_the_question() -> None:
+    person = Person(ScriptChooser(LIBRARY, replace(Settings(), default_position="chair")))
+    assert person.heard[0].startswith("Welcome. Gentle start in a chair, about")
+
+
+def test_stop_and_pain_end_without_a_session() -> None:
+    for word in ("stop", "it hurts"):
+        person = Person(ScriptChooser(LIBRARY, Settings()))
+        out = person.says(word)
+        assert person.chooser.finished and person.chooser.chosen is None
+        assert out[0].startswith("All right. No")
+    assert "physiotherapist" in out[0]
+
+
+def test_no_answer_asks_once_more_then_waits_quietly() -> None:
+    chooser = ScriptChooser(LIBRARY, Settings())
+    chooser.start(0.0)
+    chooser.handle(SpeechFinished(3.0, chooser._utterance))
+    deadline = chooser.next_deadline()
+    assert deadline == 3.0 + Settings().session.answer_timeout
+    assert said(chooser.handle(Tick(deadline))) == ["Welcome. Are you in bed, or in a chair?"]
+    chooser.handle(SpeechFinished(deadline + 3, chooser._utterance))
+    second = chooser.next_deadline()
+    assert second is not None
+    assert said(chooser.handle(Tick(second))) == ["I will wait. Answer whenever you are ready."]
+    assert chooser.next_deadline() is None and not chooser.finished
+
+
+def test_words_that_do_not_answer_are_ignored() -> None:
+    person = Person(ScriptChooser(LIBRARY, Settings()))
+    assert person.says("yes") == []
+    assert person.says("harder") == []
+    assert not person.chooser.finished
