@@ -21,7 +21,10 @@ States and their transitions (any state -> PAUSED on "pause", -> STOPPED on "sto
     TAKING_A_REST --time over--> WAITING_FOR_READY --"continue"--> resume; "more rest" adds time
 
 "help", "how many left", "repeat", "easier", "harder", "back to normal" cut speech, say
-their short answer, then resume the current rep from its start.
+their short answer, then resume the current rep from its start (while paused, stopped or
+resting they are answered and the pause goes on). While the pain score is asked for
+(ASKING "pain_now") only the score, stop, pain, help, repeat, louder and quieter count.
+After red pain, anything that resumes goes on at the next exercise, never the painful one.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from voicecoach.adaptation import adapt, level_range
-from voicecoach.script_model import Exercise, Script
+from voicecoach.script_model import Exercise, Pace, Script
 from voicecoach.session_events import (
     Action,
     Cue,
@@ -103,6 +106,8 @@ class State(str, Enum):
 
 # States the person is in the middle of a movement or a rest of the plan.
 _ACTIVE = {State.SPEAKING, State.COUNTING, State.HOLDING, State.RESTING, State.WAITING_FOR_DONE}
+# States that wait for "continue" (or the end of a rest) before the plan goes on.
+_WAITING = {State.PAUSED, State.STOPPED, State.WAITING_FOR_READY, State.TAKING_A_REST}
 
 
 @dataclass
@@ -117,6 +122,9 @@ class Question:
     on_answer: Callable[[Answer | None, float], list[Action]]
     """Called with the answer, or None for "skip" / no answer after asking twice."""
     asked: int = 1
+    resume_at: int | None = None
+    """Where pause, stop or rest pick up after this question, when not the current rep
+    (after red pain: the next exercise, never the one stopped for pain)."""
 
 
 @dataclass
@@ -153,7 +161,7 @@ class SessionEngine:
         self.script = script
         self.settings = settings or SessionSettings()
         self.vocabulary = vocabulary
-        self.levels: dict[str, int] = dict(levels or {})
+        self.levels: dict[str, int] = _clamped_levels(script, levels or {})
         self.plan: list[Step] = build_plan(
             script,
             self.levels,
@@ -566,7 +574,7 @@ class SessionEngine:
                 return logs + self._offer_easier(at, resume_index, exercise_index)
             if zone == "amber":
                 return logs + self._amber(at, resume_index, exercise_index)
-            return logs + self._red(at, exercise_index, no_answer=score is None)
+            return logs + self._red(at, resume_index, exercise_index, no_answer=score is None)
 
         question = Question("pain_now", PAIN_QUESTION, PAIN_ASK_AGAIN, SCORE_ANSWERS, answered)
         return [
@@ -618,13 +626,19 @@ class SessionEngine:
             t, -1, exercise_index, resume_index, lead="Thank you. Let's make this exercise easier."
         )
 
-    def _red(self, t: float, exercise_index: int | None, no_answer: bool) -> list[Action]:
+    def _red(
+        self, t: float, resume_index: int, exercise_index: int | None, no_answer: bool
+    ) -> list[Action]:
         lead = (
             "I did not hear a number, so let's be careful."
             if no_answer
             else "Thank you for telling me."
         )
-        next_index = self._next_exercise_start(exercise_index)
+        # Outside an exercise (introduction, ending) there is nothing to stop: carry on from
+        # where we were, never back to the first exercise.
+        next_index = (
+            resume_index if exercise_index is None else self._next_exercise_start(exercise_index)
+        )
         actions: list[Action] = []
         if exercise_index is not None:
             actions.append(
@@ -644,7 +658,12 @@ class SessionEngine:
             if answer is Answer.YES:
                 self.index = next_index
                 self.state = State.SPEAKING
-                return self._speak(["All right. Moving on, gently."], self._run_from_index)
+                words = (
+                    "All right. Moving on, gently."
+                    if exercise_index is not None
+                    else "All right. Carrying on, gently."
+                )
+                return self._speak([words], self._run_from_index)
             if answer is Answer.NO:
                 return self._finish(at, "pain", END_FOR_PAIN + " Well done for today.")
             return self._pause(
@@ -653,16 +672,20 @@ class SessionEngine:
                 next_index,
             )
 
+        if exercise_index is None:
+            prompt = "Would you like to carry on with the session? Say yes or no."
+            again = "Shall we carry on with the session? Yes or no."
+            before = [lead, "Stay comfortable and breathe."]
+        else:
+            prompt = "Would you like to move on to the next exercise? Say yes or no."
+            again = "Shall we move on to the next exercise? Yes or no."
+            before = [lead, "We will stop this exercise here. Stay comfortable and breathe."]
         return actions + self._ask(
             Question(
-                "move_on",
-                "Would you like to move on to the next exercise? Say yes or no.",
-                "Shall we move on to the next exercise? Yes or no.",
-                tuple(YES_NO_ANSWERS),
-                answered,
+                "move_on", prompt, again, tuple(YES_NO_ANSWERS), answered, resume_at=next_index
             ),
             t,
-            before=[lead, "We will stop this exercise here. Stay comfortable and breathe."],
+            before=before,
         )
 
     # ------------------------------------------------------------------ commands
@@ -705,7 +728,7 @@ class SessionEngine:
         if answer is Answer.DONE:
             if self.state is State.WAITING_FOR_DONE:
                 return [Log("command_heard", {"answer": "done"}), *self._advance(t)]
-            if self.state in {State.PAUSED, State.STOPPED, State.WAITING_FOR_READY}:
+            if self.state in _WAITING:
                 return self._continue(t)
         return []
 
@@ -801,6 +824,8 @@ class SessionEngine:
             State.TAKING_A_REST,
         }:
             return self._resume_to
+        if self.question is not None and self.question.resume_at is not None:
+            return self.question.resume_at
         step = self.step
         return step.resume_at if step is not None else self.index
 
@@ -827,10 +852,14 @@ class SessionEngine:
 
     def _repeat(self, t: float) -> list[Action]:
         step = self.step
+        if self.question is not None:
+            return self._aside(t, [])  # the question is said again
         if self.state in _ACTIVE and step is not None and step.phase in (Phase.REP, Phase.REST):
-            ex = self._exercise_at(step.place.exercise)
+            ex = self._played_exercise(step.place.exercise)
             if ex is not None:
                 return self._aside(t, [ex.setup])
+        if self.state is State.SPEAKING and step is not None and step.kind is StepKind.SAY:
+            return self._aside(t, [])  # the sentence (an exercise's set-up from its title)
         return self._aside(t, [self._last_sentence or "Let's carry on."])
 
     def _skip(self, t: float) -> list[Action]:
@@ -848,7 +877,8 @@ class SessionEngine:
                 (
                     i
                     for i, s in enumerate(self.plan)
-                    if i > self.index
+                    # The line itself while it is being said: say it again, whole.
+                    if (i > self.index or (i == self.index and s.text == NOT_MEDICAL_ADVICE))
                     and (
                         s.text == NOT_MEDICAL_ADVICE
                         or s.phase is not Phase.INTRO
@@ -950,11 +980,10 @@ class SessionEngine:
                 else f"Making it a little {word}."
             )
         words = [w for w in (lead, sentence) if w]
-        current = (
-            self.plan[resume_index]
-            if resume_index is not None and resume_index < len(self.plan)
-            else self.step
-        )
+        # The rep the session goes back to (not the step it was cut at: after red pain
+        # that is in the exercise stopped for pain).
+        current_index = self._resume_index() if resume_index is None else resume_index
+        current = self.plan[current_index] if current_index < len(self.plan) else None
         self._replan_exercise(index, adapted.exercise, current)
         resumes_with_setup = (
             self.index < len(self.plan) and self.plan[self.index].phase is Phase.SETUP
@@ -971,6 +1000,16 @@ class SessionEngine:
             },
         )
         resume = self.index
+        if self.state in _WAITING:
+            # Announced, and the pause or rest goes on; "continue" resumes at the new level.
+            self._resume_to = resume
+            if self.state is State.TAKING_A_REST:
+                return [log, self._say(" ".join(words))]
+            state = self.state
+            actions = self._cut()
+            result = [*actions, log, *self._speak(words, lambda at: [])]
+            self.state = state
+            return result
         actions = self._cut()
         self.question = None
         self.state = State.SPEAKING
@@ -1027,13 +1066,20 @@ class SessionEngine:
                 t, [f"There are {len(self.script.all_exercises)} exercises in this session."]
             )
         index = step.place.exercise
-        left = len(self.script.all_exercises) - index - 1
+        total = len(self.script.all_exercises)
+        if index >= total:
+            return self._aside(t, ["All the exercises are done. We are nearly finished."])
+        left = total - index - 1
         parts = []
         ex = self._played_exercise(index)
         if ex is not None and step.place.set:
             parts.append(f"This is set {step.place.set} of {ex.sets}.")
-            if step.place.rep:
-                parts.append(f"{_plural(ex.reps - step.place.rep, 'rep')} left in this set.")
+            # A self-paced set is counted by the person, not by us.
+            if step.place.rep and ex.pace is Pace.COUNTED:
+                left_in_set = _plural(ex.reps - step.place.rep, "rep")
+                parts.append(f"{left_in_set.capitalize()} left in this set.")
+        else:
+            parts.append(f"This is exercise {index + 1} of {total}.")
         parts.append(
             "This is the last exercise." if left == 0 else f"Then {_plural(left, 'more exercise')}."
         )
@@ -1129,6 +1175,17 @@ class SessionEngine:
         )
 
 
+def _clamped_levels(script: Script, levels: dict[str, int]) -> dict[str, int]:
+    """Remembered levels within what each exercise can take now (a script may have been
+    edited since): otherwise "harder" at a level below the easiest would change nothing."""
+    out = dict(levels)
+    for ex in script.all_exercises:
+        if ex.name in out:
+            lowest, highest = level_range(ex)
+            out[ex.name] = max(lowest, min(highest, out[ex.name]))
+    return out
+
+
 def _score(answer: Answer | None) -> int | None:
     return int(answer.value) if answer is not None and answer.value.isdigit() else None
 
@@ -1153,7 +1210,7 @@ def _plural(n: int, noun: str) -> str:
 
 
 # Commands that may interrupt a pain question without moving the session on.
-_ASIDES = {Command.HELP, Command.REPEAT, Command.LOUDER, Command.QUIETER, Command.SKIP}
+_ASIDES = {Command.HELP, Command.REPEAT, Command.LOUDER, Command.QUIETER}
 
 _COMMAND_HANDLERS: dict[Meaning, Callable[[SessionEngine, float], list[Action]]] = {
     Command.PAUSE: lambda e, t: e._pause(t) if e.state is not State.PAUSED else [],

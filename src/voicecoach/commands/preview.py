@@ -37,7 +37,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--say",
         action="append",
         default=[],
-        type=parse_say,
         metavar="SECONDS:PHRASE",
         help="a phrase heard at that second (repeatable)",
     )
@@ -49,8 +48,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Parsed here, not as an argparse type: a UsageError raised while argparse parses
+    # escapes main()'s handler as a traceback.
+    says = [parse_say(text) for text in args.say]
     script = find_script(args.script)
-    lines = preview(script, load_settings(), args.say, simulate_person=not args.no_simulate)
+    lines = preview(script, load_settings(), says, simulate_person=not args.no_simulate)
     for line in lines:
         if args.json:
             print(json.dumps(line.as_json()))
