@@ -643,7 +643,9 @@ def test_a_key_behaves_like_its_word(key: str, main: str, moment: str) -> None:
         ("asking easier offer", "y", "yes"),
         ("asking easier offer", "n", "no"),
         ("asking move on", "y", "yes"),
-        ("asking move on", "n", "no"),
+        # n is "next": moving on to the next exercise is a yes.
+        ("asking move on", "n", "yes"),
+        ("asking move on", "n", "next"),
         ("waiting for done", "\n", "done"),
         ("waiting for done", "d", "done"),
     ],

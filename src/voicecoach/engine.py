@@ -694,8 +694,6 @@ class SessionEngine:
         if key == PAUSE_TOGGLE_KEY:
             paused = self.state in {State.PAUSED, State.STOPPED, State.WAITING_FOR_READY}
             return Command.CONTINUE if paused else Command.PAUSE
-        if key == "n" and self.question is not None and Answer.NO in self.question.answers:
-            return Answer.NO
         return KEYS.get(key.lower() if key.strip() else key)
 
     def _on_meaning(self, meaning: Meaning, t: float) -> list[Action]:
@@ -712,6 +710,10 @@ class SessionEngine:
             and question.kind in ("pain_start", "pain_end")
         ):
             return self._answered(None, t)
+        if question is not None and meaning is Command.SKIP and question.kind in _SKIP_MEANS:
+            # "next" (or the n key) at "move on to the next exercise?" means yes; at the
+            # easier offer it means "no thanks, carry on".
+            return self._answered(_SKIP_MEANS[question.kind], t)
         if isinstance(meaning, Answer):
             return self._on_answer_word(meaning, t)
         if question is not None and question.kind == "pain_now" and meaning not in _ASIDES:
@@ -1211,6 +1213,8 @@ def _plural(n: int, noun: str) -> str:
 
 # Commands that may interrupt a pain question without moving the session on.
 _ASIDES = {Command.HELP, Command.REPEAT, Command.LOUDER, Command.QUIETER}
+
+_SKIP_MEANS = {"move_on": Answer.YES, "easier_offer": Answer.NO}
 
 _COMMAND_HANDLERS: dict[Meaning, Callable[[SessionEngine, float], list[Action]]] = {
     Command.PAUSE: lambda e, t: e._pause(t) if e.state is not State.PAUSED else [],
