@@ -14,7 +14,8 @@ import contextlib
 import queue
 import sys
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,16 +24,22 @@ import numpy as np
 from voicecoach.errors import DeviceError, ModelError
 from voicecoach.history import History
 from voicecoach.live_session import InputItem, SessionIO, queue_wait
+from voicecoach.microphone import Microphone
 from voicecoach.player import ScaledClock, play_session
 from voicecoach.preview import said_texts
+from voicecoach.recognition.listener import CommandListener
 from voicecoach.script_model import Script
 from voicecoach.session_events import Action, ListenFor, Say
-from voicecoach.settings import Settings
+from voicecoach.settings import AudioSettings, Settings
 from voicecoach.speaker import Speaker
 from voicecoach.speech_synth import SpeechCache, count_words
 from voicecoach.text_io import KEY_HELP, keyboard
+from voicecoach.vocabulary import Command
 
 VOLUME_STEP = 0.15
+DUCK_FACTOR = 0.1  # -20 dB while a person talks over the player
+DUCK_SECONDS = 1.5
+BARGE_IN = frozenset({Command.STOP, Command.PAIN, Command.PAUSE})
 MIC_RETRY_SECONDS = 2.0
 
 
@@ -57,6 +64,7 @@ class VoiceSpeech:
     on_said: Any = None
 
     def say(self, say: Say) -> None:
+        self.unduck()  # each new sentence is heard at the person's chosen volume
         samples, rate = self.cache.get(say.text)
         self.speaker.say(say.utterance_id, samples, rate, text=say.text)
         if self.on_said is not None:
@@ -79,16 +87,25 @@ class VoiceSpeech:
         self.volume = float(np.clip(self.volume + step * VOLUME_STEP, 0.1, 1.0))
         self.speaker.set_volume(self.volume)
 
+    def duck(self) -> None:
+        """Someone is talking over the player: drop its voice at once so their word (a
+        "stop", perhaps) reaches the recogniser clean. Called from the listening thread."""
+        self.speaker.set_volume(self.volume * DUCK_FACTOR)
+
+    def unduck(self) -> None:
+        self.speaker.set_volume(self.volume)
+
 
 @dataclass
 class Listening:
     """The listening thread: microphone -> echo canceller -> recogniser -> input queue."""
 
     settings: Settings
-    speaker: Speaker
+    output: VoiceSpeech
     inputs: queue.Queue[InputItem]
     notes: queue.Queue[str]
     _mode: ListenFor = field(default_factory=lambda: ListenFor("spot"))
+    _ducked_until: float = 0.0
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -99,7 +116,6 @@ class Listening:
         """Start listening; returns why voice commands are off, or None when they are on."""
         from voicecoach.microphone import open_microphone
         from voicecoach.recognition.factory import create_recognizer, vocabulary_for
-        from voicecoach.recognition.listener import CommandListener
 
         try:
             recognizer = create_recognizer(self.settings.recognition, "spot")
@@ -117,9 +133,11 @@ class Listening:
                 f"Use the keyboard instead. ({str(error).splitlines()[0]})"
             )
         listener = CommandListener(recognizer, vocabulary_for(self.settings.recognition))
-        canceller = _echo_canceller()
         self._thread = threading.Thread(
-            target=self._run, args=(microphone, listener, canceller), name="listening", daemon=True
+            target=self._run,
+            args=(self._cancelling(microphone), listener),
+            name="listening",
+            daemon=True,
         )
         self._thread.start()
         return None
@@ -129,50 +147,67 @@ class Listening:
         if self._thread is not None:
             self._thread.join(timeout=2.0)
 
-    def _run(self, microphone: Any, listener: Any, canceller: Any) -> None:
+    def _cancelling(self, microphone: Microphone) -> Microphone:
+        """The microphone with the player's own speech taken out (the speaker's played
+        samples are the reference, aligned by capture time)."""
+        from voicecoach.echo_cancel import EchoCancellingMicrophone, SelfSpeechGate
+
+        # The gate only detects a person talking over the player (to duck its voice);
+        # it never mutes what the recogniser hears.
+        return EchoCancellingMicrophone(
+            microphone,
+            self.output.speaker,
+            gate=SelfSpeechGate(),
+            gate_output=False,
+            on_talk_over=self._talk_over,
+        )
+
+    def _talk_over(self) -> None:
+        if self._ducked_until == 0.0:
+            self.output.duck()
+        self._ducked_until = time.monotonic() + DUCK_SECONDS
+
+    def _run(self, microphone: Microphone, listener: CommandListener) -> None:
         from voicecoach.microphone import open_microphone
 
         mode: ListenFor | None = None
+        current: Microphone | None = microphone
         try:
-            while not self._stop.is_set():
+            while current is not None and not self._stop.is_set():
                 if self._mode is not mode:
                     mode = self._mode
                     listener.listen_for(mode.role, mode.answers)
-                block = microphone.read(timeout=0.1)
+                block = current.read(timeout=0.1)
+                if self._ducked_until and time.monotonic() > self._ducked_until:
+                    self._ducked_until = 0.0
+                    self.output.unduck()
                 if block is None:
-                    if not microphone.alive:
+                    if not current.alive:
                         self.notes.put(
                             "The microphone was lost. I will keep trying; keys still work."
                         )
-                        microphone.close()
-                        microphone = self._reopen(open_microphone)
-                        if microphone is None:
-                            return
-                        self.notes.put("The microphone is back.")
+                        current.close()
+                        current = self._reopen(open_microphone)
+                        if current is not None:
+                            self.notes.put("The microphone is back.")
                     continue
-                reference = self.speaker.played_reference(len(block))
-                clean = canceller.process(block, reference) if canceller is not None else block
-                for heard in listener.feed(clean):
+                for heard in listener.feed(block):
+                    if self.output.busy() and heard.meaning not in BARGE_IN:
+                        # Over the player's own speech only stop, pain and pause act: what
+                        # is left of its echo must never turn into "harder" or "skip".
+                        continue
                     self.inputs.put(InputItem("heard", heard.text))
         finally:
-            if microphone is not None:
-                microphone.close()
+            if current is not None:
+                current.close()
 
-    def _reopen(self, open_microphone: Any) -> Any:
+    def _reopen(self, open_microphone: Callable[[AudioSettings], Microphone]) -> Microphone | None:
         while not self._stop.wait(MIC_RETRY_SECONDS):
             try:
-                return open_microphone(self.settings.audio)
+                return self._cancelling(open_microphone(self.settings.audio))
             except DeviceError:
                 continue  # still gone; try again after the pause
         return None
-
-
-def _echo_canceller() -> Any:
-    try:
-        from voicecoach.echo_cancel import EchoCanceller
-    except ImportError:  # pragma: no cover - the canceller ships with the package
-        return None
-    return EchoCanceller(sample_rate=16000)
 
 
 @contextlib.contextmanager
@@ -201,7 +236,7 @@ def voice_session_io(
     display.note(KEY_HELP)
     try:
         with keyboard(sys.stdin, display.note) as inputs:
-            listening = Listening(settings, speaker, inputs, notes)
+            listening = Listening(settings, output, inputs, notes)
             off = listening.start()
             notices: tuple[str, ...] = ()
             if off is not None:

@@ -1,0 +1,141 @@
+"""Speech synthesis: real espeak-ng speech through pyttsx3, level, cache, quiet stdout."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import threading
+
+import numpy as np
+import pytest
+
+from voicecoach.errors import SettingsError
+from voicecoach.settings import SpeechSettings
+from voicecoach.speech_synth import (
+    TARGET_RMS,
+    SpeechCache,
+    _espeak_command,
+    _LineFilteredStdout,
+    active_rms,
+    count_words,
+    resolve_voice,
+    synthesize,
+)
+
+SENTENCE = "Lie on your back with your knees bent and your feet flat on the bed."
+
+
+def _need_tts() -> None:
+    try:
+        import pyttsx3  # noqa: F401
+    except ImportError:
+        if shutil.which("espeak-ng") is None:
+            pytest.skip("neither pyttsx3 nor espeak-ng is installed")
+
+
+def test_a_sentence_becomes_audible_speech_of_plausible_length(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    _need_tts()
+    samples, rate = synthesize(SENTENCE, SpeechSettings(rate=140, volume=1.0))
+    seconds = len(samples) / rate
+    # 14 words at 140 words a minute is about 6 s; espeak is a little quicker.
+    assert 3.0 < seconds < 9.0
+    assert samples.dtype == np.float32
+    assert samples.ndim == 1
+    assert np.max(np.abs(samples)) <= 1.0
+    assert active_rms(samples) == pytest.approx(TARGET_RMS, rel=0.05)
+    out, _ = capfd.readouterr()
+    assert out == ""  # pyttsx3's "Audio saved to ..." must not reach stdout
+
+
+def test_nothing_reaches_stdout_from_a_synthesising_thread(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    _need_tts()
+    done: list[int] = []
+    worker = threading.Thread(
+        target=lambda: done.append(len(synthesize("one", SpeechSettings())[0]))
+    )
+    worker.start()
+    worker.join(timeout=30)
+    assert done and done[0] > 0
+    assert capfd.readouterr().out == ""
+
+
+def test_a_faster_rate_gives_shorter_speech() -> None:
+    _need_tts()
+    slow, rate = synthesize(SENTENCE, SpeechSettings(rate=100))
+    fast, _ = synthesize(SENTENCE, SpeechSettings(rate=200))
+    assert len(fast) < 0.75 * len(slow)
+    assert rate > 0
+
+
+def test_volume_scales_the_level_and_voices_come_out_equally_loud() -> None:
+    _need_tts()
+    full, _ = synthesize("Breathe in slowly.", SpeechSettings(volume=1.0))
+    half, _ = synthesize("Breathe in slowly.", SpeechSettings(volume=0.5))
+    assert active_rms(half) == pytest.approx(active_rms(full) / 2, rel=0.05)
+    other, _ = synthesize("Breathe in slowly.", SpeechSettings(voice="en-us", volume=1.0))
+    assert active_rms(other) == pytest.approx(active_rms(full), rel=0.05)
+
+
+def test_trailing_silence_is_trimmed_so_counts_start_on_time() -> None:
+    _need_tts()
+    samples, rate = synthesize("one", SpeechSettings())
+    tail = samples[-int(0.1 * rate) :]
+    assert len(samples) / rate < 0.7  # espeak alone adds ~0.4 s of silence
+    assert np.max(np.abs(tail)) > 0.0  # ends within 100 ms of the word
+
+
+def test_an_unknown_voice_is_a_settings_error_naming_voices_to_use() -> None:
+    class Voice:
+        def __init__(self, id: str, name: str) -> None:
+            self.id, self.name = id, name
+
+    voices = [Voice("gmw/en", "English (Great Britain)"), Voice("gmw/en-us", "English (America)")]
+    assert resolve_voice("en-us", voices) == "gmw/en-us"
+    assert resolve_voice("English (America)", voices) == "gmw/en-us"
+    assert resolve_voice("gmw/en+f3", voices) == "gmw/en+f3"
+    with pytest.raises(SettingsError, match="en-us"):
+        resolve_voice("no-such-voice", voices)
+
+
+def test_the_espeak_command_fallback_gives_speech() -> None:
+    if shutil.which("espeak-ng") is None and shutil.which("espeak") is None:
+        pytest.skip("no espeak-ng command installed")
+    samples, rate = _espeak_command("Hold it there.", SpeechSettings())
+    assert len(samples) / rate > 0.5
+    assert active_rms(samples) > 0.01
+
+
+def test_the_cache_synthesises_each_text_once_at_full_level() -> None:
+    calls: list[tuple[str, SpeechSettings]] = []
+
+    def fake_synth(text: str, speech: SpeechSettings) -> tuple[np.ndarray, int]:
+        calls.append((text, speech))
+        return np.full(100, 0.1, dtype=np.float32), 16000
+
+    cache = SpeechCache(SpeechSettings(rate=120, volume=0.4), synth=fake_synth)
+    cache.warm(["one", "two", "one"])
+    first, rate = cache.get("one")
+    again, _ = cache.get("one")
+    assert [text for text, _ in calls] == ["one", "two"]
+    assert again is first and rate == 16000
+    assert all(speech.volume == 1.0 and speech.rate == 120 for _, speech in calls)
+
+
+def test_count_words_cover_a_sixty_second_hold() -> None:
+    words = count_words()
+    assert words[0] == "Hold."
+    assert "one" in words and "sixty" in words and "And relax." in words
+    assert len(words) == len(set(words))
+
+
+def test_the_stdout_filter_drops_only_the_announced_line() -> None:
+    real = io.StringIO()
+    quiet = _LineFilteredStdout(real, "Audio saved to /tmp/x.wav")
+    print("Said: hello", file=quiet)
+    print("Audio saved to /tmp/x.wav", file=quiet)
+    print("Audio saved to /tmp/other.wav", file=quiet)
+    assert real.getvalue() == "Said: hello\nAudio saved to /tmp/other.wav\n"
