@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from sample_scripts import sample_script
-
 from voicecoach.chooser import ScriptChooser
 from voicecoach.script_model import Position
 from voicecoach.session_events import Action, Event, Heard, KeyPressed, Say, SpeechFinished, Tick

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from corpus import corpus_dir, kws_model_dir
 from virtual_room import VirtualRoom, pulseaudio_available
 
@@ -30,7 +31,9 @@ def _room_or_skip() -> None:
     if not pulseaudio_available():
         if os.environ.get("VOICECOACH_REQUIRE_AUDIO") == "1":
             pytest.fail("pulseaudio/paplay are missing but VOICECOACH_REQUIRE_AUDIO=1")
-        pytest.skip("pulseaudio is not installed: the virtual-room tests need it (scripts/test installs it)")
+        pytest.skip(
+            "pulseaudio is not installed: the virtual-room tests need it (scripts/test installs it)"
+        )
 
 
 class Player:
@@ -77,7 +80,10 @@ class Player:
             self.seen.append(line)
             if text in line:
                 return when
-        pytest.fail(f"no line with {text!r} within {timeout} s; the player printed:\n" + "\n".join(self.seen))
+        pytest.fail(
+            f"no line with {text!r} within {timeout} s; the player printed:\n"
+            + "\n".join(self.seen)
+        )
 
     def lines_until(self, seconds: float) -> list[str]:
         deadline = time.monotonic() + seconds
