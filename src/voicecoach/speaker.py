@@ -52,6 +52,7 @@ from voicecoach.audio_devices import (
 )
 from voicecoach.errors import DeviceError
 from voicecoach.settings import AudioSettings, SpeechSettings
+from voicecoach.utterance_timer import UtteranceTimer
 
 REFERENCE_RATE = 16000
 BLOCK_SECONDS = 0.01
@@ -343,33 +344,21 @@ class PrintSpeaker:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._stream = stream
-        self._clock = clock
-        self._current: tuple[int, float] | None = None  # (id, ends at)
-        self._done: list[int] = []
+        self._timer = UtteranceTimer(clock)
         self._volume = 1.0
 
     def say(self, utterance_id: int, samples: np.ndarray, sample_rate: int, text: str = "") -> None:
-        if self._current is not None:
-            self._done.append(self._current[0])
-        out = self._stream or sys.stdout
-        print(f"Said: {text}", file=out, flush=True)
-        duration = len(samples) / sample_rate if sample_rate > 0 else 0.0
-        self._current = (utterance_id, self._clock() + duration)
+        print(f"Said: {text}", file=self._stream or sys.stdout, flush=True)
+        self._timer.start(utterance_id, len(samples) / sample_rate if sample_rate > 0 else 0.0)
 
     def stop(self) -> None:
-        if self._current is not None:
-            self._done.append(self._current[0])
-            self._current = None
+        self._timer.stop()
 
     def finished(self) -> list[int]:
-        if self._current is not None and self._clock() >= self._current[1]:
-            self._done.append(self._current[0])
-            self._current = None
-        done, self._done = self._done, []
-        return done
+        return self._timer.finished()
 
     def is_speaking(self) -> bool:
-        return self._current is not None and self._clock() < self._current[1]
+        return self._timer.busy()
 
     def played_reference(self, frames: int, captured_at: float | None = None) -> np.ndarray:
         return np.zeros(frames, dtype=np.float32)

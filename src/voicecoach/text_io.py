@@ -19,6 +19,7 @@ from typing import TextIO
 from voicecoach.live_session import InputItem, SessionIO, queue_wait
 from voicecoach.preview import speech_seconds
 from voicecoach.session_events import Say
+from voicecoach.utterance_timer import UtteranceTimer
 
 KEY_HELP = (
     "Keys: space pause/continue, p pain, s stop, e easier, h harder, r repeat, n next, "
@@ -32,31 +33,22 @@ class TextSpeech:
     def __init__(
         self, clock: Callable[[], float], rate_wpm: int, write: Callable[[str], None]
     ) -> None:
-        self._clock = clock
+        self._timer = UtteranceTimer(clock)
         self._rate = rate_wpm
         self._write = write
-        self._current: tuple[int, float] | None = None
-        self._done: list[int] = []
 
     def say(self, say: Say) -> None:
-        self.stop()
         self._write(say.text if say.kind == "speech" else f"  {say.text}")
-        self._current = (say.utterance_id, self._clock() + speech_seconds(say.text, self._rate))
+        self._timer.start(say.utterance_id, speech_seconds(say.text, self._rate))
 
     def stop(self) -> None:
-        if self._current is not None:
-            self._done.append(self._current[0])
-            self._current = None
+        self._timer.stop()
 
     def finished(self) -> list[int]:
-        if self._current is not None and self._clock() >= self._current[1]:
-            self._done.append(self._current[0])
-            self._current = None
-        done, self._done = self._done, []
-        return done
+        return self._timer.finished()
 
     def busy(self) -> bool:
-        return self._current is not None and self._clock() < self._current[1]
+        return self._timer.busy()
 
     def cue(self, name: str) -> None:
         self._write(f"  ({name})")
