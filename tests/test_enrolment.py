@@ -36,6 +36,7 @@ from voicecoach.enrolment import (
 )
 from voicecoach.errors import UsageError
 from voicecoach.recognition.audio_files import read_for_recognizer
+from voicecoach.settings import RecognitionSettings
 from voicecoach.vocabulary import Answer, Command, Phrase, Vocabulary
 from voicecoach.voice_profile import OTHER_SPEECH, EnrolmentError, VoiceProfile
 
@@ -349,3 +350,24 @@ def test_enrolment_end_to_end_on_real_recordings(capsys: pytest.CaptureFixture[s
     enrolment = voice_profile.enrolment_dir()
     assert not enrolment.exists() or not any(enrolment.iterdir())
     assert voice_profile.load_tuning() == {}
+
+
+def test_the_player_uses_the_enrolment_profile(monkeypatch: pytest.MonkeyPatch) -> None:
+    """create_recognizer with no explicit tuning picks up the saved profile."""
+    import voicecoach.voice_profile as voice_profile
+    from voicecoach.recognition import factory, kws_engine
+
+    seen: list[object] = []
+
+    class Recorder:
+        def __init__(self, model_dir: object, tuning: object) -> None:
+            seen.append(tuning)
+
+    monkeypatch.setattr(kws_engine, "KwsRecognizer", Recorder)
+    monkeypatch.setattr(voice_profile, "load_tuning", lambda **_: {"stop": (0.2, 0.15)})
+    monkeypatch.setattr(factory, "_model_dir", lambda engine, settings: Path("/models/kws"))
+    monkeypatch.setattr(factory, "_choose", lambda settings, role: "kws")
+    monkeypatch.setattr(factory, "_package_present", lambda engine: True)
+    factory.create_recognizer(RecognitionSettings())
+    factory.create_recognizer(RecognitionSettings(), tuning={})
+    assert seen == [{"stop": (0.2, 0.15)}, {}]

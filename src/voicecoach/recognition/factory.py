@@ -62,6 +62,11 @@ def create_recognizer(
             from voicecoach.voice_profile import load_tuning
 
             tuning = load_tuning(model_dir=model_dir)
+        if tuning is None:
+            # The person's enrolment profile, if any; an explicit tuning (even {}) wins.
+            from voicecoach.voice_profile import load_tuning
+
+            tuning = load_tuning(model_dir=model_dir)
         return KwsRecognizer(model_dir, tuning)
     from voicecoach.recognition.vosk_engine import VoskRecognizer
 
