@@ -1,0 +1,50 @@
+"""`voicecoach start --text`: the hands-free start, driven by typed answers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _start(typed: str, tmp_path: Path) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "voicecoach.cli", "start", "--text", "--time-scale", "50"],
+        input=typed,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "VOICECOACH_DATA_DIR": str(tmp_path / "data"),
+            "VOICECOACH_CONFIG_DIR": str(tmp_path / "config"),
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return result.stdout
+
+
+def test_typed_chair_and_yes_start_a_chair_script(tmp_path: Path) -> None:
+    out = _start("chair\nyes\ns\ns\nskip\n", tmp_path)
+    lines = out.splitlines()
+    assert "Welcome. Are you in bed, or in a chair?" in lines
+    offer = next(line for line in lines if line.endswith("Say yes, or next."))
+    assert offer.startswith("Gentle start in a chair, about ")
+    assert "Starting Gentle start in a chair." in lines
+    assert "Welcome. This is Gentle start in a chair." in lines
+    assert "Stopped. Say continue to carry on, or stop again to finish." in lines
+
+
+def test_the_next_start_offers_the_same_as_last_time(tmp_path: Path) -> None:
+    _start("chair\nnext\nyes\ns\ns\nskip\n", tmp_path)
+    out = _start("yes\ns\ns\nskip\n", tmp_path)
+    first = out.splitlines()[1]
+    assert first.startswith("Welcome back. Same as last time, ")
+    chosen = first.removeprefix("Welcome back. Same as last time, ").removesuffix(
+        "? Say yes, or no."
+    )
+    assert f"Starting {chosen}." in out
