@@ -113,17 +113,20 @@ class Listening:
         self._mode = action  # read by the listening thread before its next block
 
     def start(self) -> str | None:
-        """Start listening; returns why voice commands are off, or None when they are on."""
-        from voicecoach.microphone import open_microphone
-        from voicecoach.recognition.factory import create_recognizer, vocabulary_for
+        """Start listening; returns why voice commands are off, or None when they are on.
 
-        try:
-            recognizer = create_recognizer(self.settings.recognition, "spot")
-        except ModelError as error:
+        The model is only looked for here; loading it takes a moment, so the listening
+        thread does that while the player starts talking."""
+        from voicecoach.microphone import open_microphone
+        from voicecoach.model_store import describe_missing
+        from voicecoach.recognition.factory import available_engines
+
+        if not available_engines(self.settings.recognition):
+            missing = describe_missing("kws", self.settings.recognition.model_path)
             return (
                 "Voice commands are off, because no speech model was found. "
                 "Use the keyboard, and run voicecoach model download to turn them on. "
-                f"({str(error).splitlines()[0]})"
+                f"({missing.splitlines()[0]})"
             )
         try:
             microphone = open_microphone(self.settings.audio)
@@ -132,15 +135,26 @@ class Listening:
                 "Voice commands are off, because I cannot find a microphone. "
                 f"Use the keyboard instead. ({str(error).splitlines()[0]})"
             )
-        listener = CommandListener(recognizer, vocabulary_for(self.settings.recognition))
         self._thread = threading.Thread(
-            target=self._run,
-            args=(self._cancelling(microphone), listener),
+            target=self._load_and_run,
+            args=(self._cancelling(microphone),),
             name="listening",
             daemon=True,
         )
         self._thread.start()
         return None
+
+    def _load_and_run(self, microphone: Microphone) -> None:
+        from voicecoach.recognition.factory import create_recognizer, vocabulary_for
+
+        try:
+            recognizer = create_recognizer(self.settings.recognition, "spot")
+        except ModelError as error:
+            microphone.close()
+            self.notes.put(f"Voice commands are off: {error} Keys still work.")
+            return
+        listener = CommandListener(recognizer, vocabulary_for(self.settings.recognition))
+        self._run(microphone, listener)
 
     def stop(self) -> None:
         self._stop.set()
@@ -226,10 +240,10 @@ def voice_session_io(
     display = make_display(plain, sys.stdout)
     speaker = open_speaker(settings.audio, settings.speech)
     cache = SpeechCache(settings.speech)
-    cache.warm([*count_words(), "Hold.", "And relax.", "Ten seconds."])
-    if warm:
-        # Synthesise the session's sentences in the background, in order.
-        threading.Thread(target=cache.warm, args=(warm,), name="synthesis", daemon=True).start()
+    # Synthesise ahead in the background, in the order things will be said (count words
+    # included), so the first sentence is not kept waiting and counts start on time.
+    ahead = [*(warm or []), *count_words(), "Hold.", "And relax.", "Ten seconds."]
+    threading.Thread(target=cache.warm, args=(ahead,), name="synthesis", daemon=True).start()
     output = VoiceSpeech(speaker, cache, settings.speech.volume, on_said=display.said)
     clock = ScaledClock(time_scale)
     notes: queue.Queue[str] = queue.Queue()
