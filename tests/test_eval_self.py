@@ -106,3 +106,29 @@ def test_eval_self_with_the_keyword_spotter(capsys: pytest.CaptureFixture[str]) 
     )
     assert report["false_accepts"] <= without["false_accepts"]
     assert report["safety_false_accepts"] == 0
+
+
+def test_only_stop_pain_and_pause_count_while_the_coach_is_speaking() -> None:
+    """The live player ignores other commands heard over its own speech (barge_in.py), so
+    they are reported as ignored, not as false accepts; in a gap every command counts."""
+    from dataclasses import dataclass as _dataclass
+
+    from voicecoach.eval_self import _pass_result
+    from voicecoach.vocabulary import Command, Meaning
+
+    @_dataclass(frozen=True)
+    class Hit:
+        text: str
+        meaning: Meaning
+        at_sample: int
+
+    spoken = [(1000, 20000)]
+    hits = [
+        (Hit("harder", Command.HARDER, 5000), 0),  # over speech: ignored
+        (Hit("stop", Command.STOP, 6000), 0),  # over speech: acts
+        (Hit("skip", Command.SKIP, 30000), 0),  # in the gap after: acts
+    ]
+    result = _pass_result(hits, ["Lift your hips."], [0], spoken, hours=1.0)
+    assert [t.meaning for t in result.triggers] == ["stop", "skip"]
+    assert result.false_accepts == 2 and result.safety_false_accepts == 1
+    assert result.ignored_while_speaking == 1

@@ -29,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from voicecoach.audio_devices import resample
+from voicecoach.barge_in import acts_over_speech
 from voicecoach.echo_cancel import EchoCanceller, simulate_room
 from voicecoach.script_model import Script
 from voicecoach.settings import Settings, SpeechSettings
@@ -65,6 +66,10 @@ class Listener(Protocol):
     def feed(self, samples: npt.NDArray[np.float32]) -> Sequence[Heard]: ...
 
 
+# A sentence is still "being said" this long after its last sample (output latency).
+SPEAKING_TAIL = int(0.05 * RATE)
+
+
 @dataclass(frozen=True)
 class RoomSetup:
     delay_ms: float = 30.0
@@ -82,6 +87,9 @@ class Trigger:
     """What the coach was saying."""
     at: float
     """Seconds into the run."""
+    acted: bool = True
+    """False when the live player would ignore it: heard while it was speaking, and not
+    a command that may interrupt speech (barge_in.py)."""
 
 
 @dataclass
@@ -91,6 +99,8 @@ class PassResult:
     per_hour: float = 0.0
     by_command: dict[str, int] = field(default_factory=dict)
     triggers: list[Trigger] = field(default_factory=list)
+    ignored_while_speaking: int = 0
+    """Detections the live player ignores (see Trigger.acted); not false accepts."""
 
 
 @dataclass
@@ -120,6 +130,7 @@ class SelfEvalReport:
             "per_hour": round(main["per_hour"], 2),
             "by_command": main["by_command"],
             "triggers": main["triggers"],
+            "ignored_while_speaking": main["ignored_while_speaking"],
             "without_echo_cancel": {
                 **asdict(self.without_echo_cancel),
                 "per_hour": round(self.without_echo_cancel.per_hour, 2),
@@ -161,6 +172,7 @@ def evaluate_self(
     rng = np.random.default_rng(0)
     noise = 10 ** (NOISE_DB / 20)
     starts: list[int] = []  # stream position where each sentence begins
+    spoken: list[tuple[int, int]] = []  # stream spans where the player is speaking
     position = 0
     raw_hits: list[tuple[Heard, int]] = []
     clean_hits: list[tuple[Heard, int]] = []
@@ -178,6 +190,10 @@ def evaluate_self(
             played, RATE, room.delay_ms, room.attenuation_db, room.reverb, seed=0
         ) + (noise * rng.standard_normal(len(played))).astype(np.float32)
         starts.append(position)
+        speech_start = position + int(LEAD_SECONDS * RATE)
+        spoken.append(
+            (speech_start, speech_start + len(played) - int((LEAD_SECONDS + TAIL_SECONDS) * RATE))
+        )
         for i in range(0, len(played), BLOCK):
             mic, reference = heard[i : i + BLOCK], played[i : i + BLOCK]
             cleaned = canceller.process(mic, reference)
@@ -195,8 +211,8 @@ def evaluate_self(
         scripts=list(scripts),
         sentences=len(sentences),
         hours=hours,
-        with_echo_cancel=_pass_result(clean_hits, sentences, starts, hours),
-        without_echo_cancel=_pass_result(raw_hits, sentences, starts, hours),
+        with_echo_cancel=_pass_result(clean_hits, sentences, starts, spoken, hours),
+        without_echo_cancel=_pass_result(raw_hits, sentences, starts, spoken, hours),
         echo_reduction_db=10
         * float(np.log10(max(echo_energy, 1e-20) / max(residual_energy, 1e-20))),
         room=room,
@@ -205,9 +221,14 @@ def evaluate_self(
 
 
 def _pass_result(
-    hits: list[tuple[Heard, int]], sentences: Sequence[str], starts: list[int], hours: float
+    hits: list[tuple[Heard, int]],
+    sentences: Sequence[str],
+    starts: list[int],
+    spoken: list[tuple[int, int]],
+    hours: float,
 ) -> PassResult:
     triggers = []
+    ignored = 0
     for heard, fed_during in hits:
         # The recogniser's stream position says when the word was; fall back to the
         # sentence being fed if it is out of range.
@@ -215,6 +236,11 @@ def _pass_result(
         index = bisect.bisect_right(starts, at) - 1 if at >= 0 else fed_during
         index = index if 0 <= index < len(sentences) else fed_during
         meaning = str(heard.meaning.value)
+        # The speaker counts as speaking until its last sample plus its output latency.
+        speaking = any(a <= at <= b + SPEAKING_TAIL for a, b in spoken)
+        if speaking and not acts_over_speech(heard.meaning):
+            ignored += 1
+            continue
         triggers.append(Trigger(heard.text, meaning, sentences[index], round(at / RATE, 2)))
     safety = {m.value for m in SAFETY_COMMANDS}
     return PassResult(
@@ -223,6 +249,7 @@ def _pass_result(
         per_hour=len(triggers) / hours if hours > 0 else 0.0,
         by_command=dict(Counter(t.meaning for t in triggers).most_common()),
         triggers=triggers,
+        ignored_while_speaking=ignored,
     )
 
 
@@ -245,6 +272,12 @@ def print_report(report: SelfEvalReport, out: TextIO = sys.stdout) -> None:
             f"{result.safety_false_accepts:>11}",
             file=out,
         )
+    print(
+        f"\nIgnored because they came while the coach was speaking and only stop, pain and "
+        f"pause act then: {report.with_echo_cancel.ignored_while_speaking} with cancelling, "
+        f"{report.without_echo_cancel.ignored_while_speaking} without.",
+        file=out,
+    )
     print(f"\nEcho taken out by the canceller: {report.echo_reduction_db:.1f} dB.", file=out)
     for label, result in (
         ("with echo cancelling", report.with_echo_cancel),

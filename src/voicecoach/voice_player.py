@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from voicecoach.barge_in import acts_over_speech
 from voicecoach.errors import DeviceError, ModelError
 from voicecoach.history import History
 from voicecoach.live_session import InputItem, SessionIO, queue_wait
@@ -34,12 +35,10 @@ from voicecoach.settings import AudioSettings, Settings
 from voicecoach.speaker import Speaker
 from voicecoach.speech_synth import SpeechCache, count_words
 from voicecoach.text_io import KEY_HELP, keyboard
-from voicecoach.vocabulary import Command
 
 VOLUME_STEP = 0.15
 DUCK_FACTOR = 0.1  # -20 dB while a person talks over the player
 DUCK_SECONDS = 1.5
-BARGE_IN = frozenset({Command.STOP, Command.PAIN, Command.PAUSE})
 MIC_RETRY_SECONDS = 2.0
 
 
@@ -206,10 +205,8 @@ class Listening:
                             self.notes.put("The microphone is back.")
                     continue
                 for heard in listener.feed(block):
-                    if self.output.busy() and heard.meaning not in BARGE_IN:
-                        # Over the player's own speech only stop, pain and pause act: what
-                        # is left of its echo must never turn into "harder" or "skip".
-                        continue
+                    if self.output.busy() and not acts_over_speech(heard.meaning):
+                        continue  # see barge_in.py
                     self.inputs.put(InputItem("heard", heard.text))
         finally:
             if current is not None:
