@@ -97,3 +97,31 @@ def test_drift_trend_and_clip_location() -> None:
     haystack[512 : 512 + 400] += needle
     at, match = _locate(haystack, needle)
     assert at == 512 and match > 0.9
+
+
+def test_eval_self_halves_add_up() -> None:
+    from voicecoach.bench.own_speech import combine
+
+    def part(false_accepts: int, hours: float, without: int) -> dict[str, object]:
+        return {
+            "engine": "kws",
+            "scripts": ["a"],
+            "sentences": 10,
+            "hours": hours,
+            "false_accepts": false_accepts,
+            "safety_false_accepts": 0,
+            "by_command": {"rest": false_accepts} if false_accepts else {},
+            "triggers": [],
+            "without_echo_cancel": {
+                "false_accepts": without,
+                "safety_false_accepts": 1,
+                "by_command": {"stop": without},
+            },
+            "echo_reduction_db": 20.0,
+        }
+
+    total = combine([part(0, 0.25, 10), part(1, 0.25, 20)])
+    assert (total["sentences"], total["hours"], total["false_accepts"]) == (20, 0.5, 1)
+    assert total["per_hour"] == 2.0 and total["by_command"] == {"rest": 1}
+    assert total["without_echo_cancel"]["per_hour"] == 60.0
+    assert total["without_echo_cancel"]["by_command"] == {"stop": 30}

@@ -109,6 +109,17 @@ def _first_heard(
     pytest.fail(f"none of five {word!r} clips heard on their own")
 
 
+def test_stop_said_three_times_a_second_apart_is_heard_three_times(
+    spotter: KwsRecognizer,
+) -> None:
+    listener = CommandListener(spotter, DEFAULT_VOCABULARY)
+    stops = [read_for_recognizer(c.path) for c in clips(["stop"], 3)]
+    spotter.reset()
+    audio = np.concatenate([silence(0.5), stops[0], silence(1.0), stops[1], silence(1.0)])
+    audio = np.concatenate([audio, stops[2], silence(1.0)])
+    assert [h.meaning for h in stream(listener, audio)] == [Command.STOP] * 3
+
+
 def test_spot_role_does_not_hear_answers(spotter: KwsRecognizer) -> None:
     listener = CommandListener(spotter, DEFAULT_VOCABULARY)
     listener.listen_for("answer", SCORES)

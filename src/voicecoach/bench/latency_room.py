@@ -4,24 +4,25 @@
 microphone are the room's; its own speech is in what it hears), with the speech model.
 A human "stop" clip, brought to 10 dB above the player's speech level, is played into
 the room with paplay, alternately over the player's speech (just after a long sentence
-began) and in a quiet moment; a second later "continue" is typed on the player's stdin
-so the session goes on. The room's monitor is recorded (parec) with the wall clock of
-each sample.
+began) and in a quiet moment (made by typing "pause" on the player's stdin); a second
+after the player stops, "continue" is typed so the session goes on. Questions are
+answered "skip" and self-paced sets "done", as a person at the keyboard would. The
+room's monitor is recorded (parec) with the wall clock of each sample.
 
 From the recording: the clip is found by cross-correlation, so its end of speech is
 known on the wall clock. Two latencies from there:
 - to the "Stopped." line of the plain display (the state change, as the person sees it);
-- to the player's speech being cut: the sentence it was saying is synthesised again
-  (same voice and settings), found in the recording, and the cut is the first moment,
-  after the clip's end of speech, at which that sentence is missing from the room
-  (an upper bound: the true cut is at most one 20 ms frame, or one pause in the
-  sentence, earlier). Only for clips heard over speech.
+- to the player's speech being cut, for clips played over a long sentence: the player
+  drops the sentence and starts its answer ("Stopped. ...") at once, so the cut is where
+  the answer begins in the recording (found by cross-correlation), or where the silence
+  before it begins when the answer had to be synthesised first.
 """
 
 from __future__ import annotations
 
 import time
 import wave
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,10 @@ SCRIPT = "chair-gentle-start"
 SNR_DB = 10.0
 LONG_SENTENCE_WORDS = 9
 FRAME = RATE // 50
-ACK = "Stopped. Say continue to carry on, or stop again to finish."
+ANSWER = "Stopped. Say continue to carry on, or stop again to finish."
+"""What the player says on "stop" (engine.py); its start marks the cut in the recording."""
+ANSWER_HEAD_S = 0.4
+SILENT_DB = -50.0
 
 
 @dataclass
@@ -50,8 +54,6 @@ class Trial:
     """As played (scaled), 16 kHz."""
     want_speech: bool
     played_at: float = 0.0
-    said_before: str = ""
-    said_before_at: float = 0.0
     stopped_at: float | None = None
 
 
@@ -60,10 +62,13 @@ def measure(ctx: BenchContext) -> Measurement:
         "room-latency",
         "Command latency, PulseAudio room",
         method=f"The real player (`voicecoach play {SCRIPT} --plain`) in a private "
-        f"PulseAudio room; human 'stop' clips {SNR_DB:g} dB above its speech level played "
-        "into the room (paplay) over its speech or in a quiet moment; the room recorded "
-        "(parec). End of speech (found by cross-correlation) to the 'Stopped.' line, and "
-        "to its speech being cut in the recording.",
+        f"PulseAudio room; {ctx.reps(10, 4)} human 'stop' clips {SNR_DB:g} dB above its speech "
+        "level played into the room (paplay), alternately over a long sentence and in a "
+        "quiet moment (made by typing 'pause'); 'continue' typed after each. The room "
+        "recorded (parec). From the clip's end of speech (found in the recording by "
+        "cross-correlation) to the 'Stopped.' line of the display, and to the player's "
+        "sentence being cut in the recording. Clips not acted on within 3 s are left out "
+        "of the percentiles.",
     )
     labels = ("p50 to 'Stopped.' line", "p95 to 'Stopped.' line", "p95 to speech cut")
     trials_wanted = ctx.reps(10, 4)
@@ -79,19 +84,18 @@ def measure(ctx: BenchContext) -> Measurement:
         trials = _prepare(ctx, trials_wanted)
         env = ctx.env(base=room.env)
         recording = RoomRecording(env).start()
-        player = PlayerProcess(ctx.voicecoach("play", SCRIPT, "--plain"), env)
-        peak_mb: float | None = None
+        players = _Players(lambda: PlayerProcess(ctx.voicecoach("play", SCRIPT, "--plain"), env))
         try:
-            _run(player, room, recording, trials)
-            peak_mb = player.peak_memory_mb()
+            _run(players, room, recording, trials)
         finally:
-            player.stop()
+            players.stop()
             recording.stop()
     audio, offset = recording.audio()
     results = [_analyse(t, audio, offset) for t in trials]
     stopped = [r["to_stopped_line_s"] for r in results if r.get("to_stopped_line_s") is not None]
     cuts = [r["to_speech_cut_s"] for r in results if r.get("to_speech_cut_s") is not None]
-    heard = f"{len(stopped)}/{len(trials)} clips acted on"
+    played = sum(1 for t in trials if t.played_at)
+    heard = f"{len(stopped)} of {played} clips played acted on"
     m.figures += [
         Figure(labels[0], percentile(stopped, 50), "ms", GOAL, scale=1000, note=heard),
         Figure(labels[1], percentile(stopped, 95), "ms", GOAL, scale=1000),
@@ -104,17 +108,27 @@ def measure(ctx: BenchContext) -> Measurement:
             note=f"{len(cuts)} clip(s) over speech; p50 {_ms(percentile(cuts, 50))}",
         ),
     ]
-    if peak_mb is not None:
+    if players.endings:
+        m.notes.append(
+            f"The session ended on its own {len(players.endings)} time(s) during the trials "
+            "(the player was started again); each ending's last lines are in the raw results "
+            "(a second 'stop' heard while stopped ends a session)."
+        )
+    skipped = sum(1 for t in trials if not t.played_at)
+    if skipped:
+        m.notes.append(f"{skipped} clip(s) not played: no moment of their kind came in time.")
+    if players.peak_mb is not None:
         m.notes.append(
             f"The real player's peak memory in the room (VmHWM, part of a session): "
-            f"{peak_mb:.0f} MB."
+            f"{players.peak_mb:.0f} MB."
         )
     m.raw = {
         "trials": results,
         "to_stopped_line_s": summary(stopped),
         "to_speech_cut_s": summary(cuts),
-        "player_peak_memory_mb": peak_mb,
-        "player_stderr_tail": player.errors[-5:],
+        "player_peak_memory_mb": players.peak_mb,
+        "player_stderr_tail": players.errors[-5:],
+        "sessions_ended": players.endings,
         "snr_db": SNR_DB,
     }
     return m
@@ -148,23 +162,65 @@ def _prepare(ctx: BenchContext, count: int) -> list[Trial]:
     return trials
 
 
-def _run(player: PlayerProcess, room: Any, recording: RoomRecording, trials: list[Trial]) -> None:
+class _Players:
+    """The player process, started again if its session ends before the trials do."""
+
+    RESTARTS = 3
+
+    def __init__(self, start: Callable[[], PlayerProcess]) -> None:
+        self._start = start
+        self.current = start()
+        self.endings: list[dict[str, Any]] = []
+        self.errors: list[str] = []
+        self.peak_mb: float | None = None
+
+    def alive(self) -> PlayerProcess | None:
+        """The running player, after a restart if its session had ended; None when it
+        keeps ending."""
+        if self.current.process.poll() is None:
+            return self.current
+        self._retire()
+        if len(self.endings) > self.RESTARTS:
+            return None
+        self.current = self._start()
+        if self.current.wait_for("Said:", timeout=30) is None:
+            return None
+        return self.current
+
+    def _retire(self) -> None:
+        player = self.current
+        self.endings.append(
+            {
+                "status": player.process.poll(),
+                "last_lines": [f"{x.at - player.started:.2f} {x.text}" for x in player.lines[-6:]],
+            }
+        )
+        self.errors += player.errors[-5:]
+
+    def stop(self) -> None:
+        peak = self.current.peak_memory_mb()
+        if peak is not None:
+            self.peak_mb = max(peak, self.peak_mb or 0.0)
+        self.errors += self.current.errors[-5:]
+        self.current.stop()
+
+
+def _run(players: _Players, room: Any, recording: RoomRecording, trials: list[Trial]) -> None:
     """Play each clip at a moment of its kind. Quiet moments are made by typing "pause"
     (the player says so, then is silent); over-speech moments are the start of any
     sentence longer than LONG_SENTENCE_WORDS words (after "continue" the interrupted
     sentence is said again, so they come round)."""
-    if player.wait_for("Said:", timeout=30) is None:
-        raise RuntimeError(f"the player never spoke: {player.errors[-3:]}")
+    if players.current.wait_for("Said:", timeout=30) is None:
+        raise RuntimeError(f"the player never spoke: {players.current.errors[-3:]}")
     answered: set[float] = set()
     for trial in trials:
+        player = players.alive()
+        if player is None:
+            break  # the session keeps ending; the trials so far are reported
         if trial.want_speech and not _wait_for_long_sentence(player, answered, timeout=15):
             trial.want_speech = False  # none came: a quiet moment instead
         if not trial.want_speech and not _make_quiet(player, recording):
             continue
-        said = [line for line in player.lines if line.text.startswith("Said:")]
-        if said:
-            trial.said_before = said[-1].text.removeprefix("Said:").strip()
-            trial.said_before_at = said[-1].at
         trial.played_at = time.monotonic()
         room.play_file(trial.path, volume=1.0)
         line = player.wait_for("Stopped.", after=trial.played_at, timeout=3.0)
@@ -187,7 +243,9 @@ def _wait_for_long_sentence(player: PlayerProcess, answered: set[float], timeout
             if line.at in seen or not line.text.startswith("Said:"):
                 continue
             seen.add(line.at)
-            if len(line.text.split()) > LONG_SENTENCE_WORDS:
+            # Not the player's answer to a stop or pause: a "stop" then ends the session.
+            answer = line.text.startswith(("Said: Stopped.", "Said: Paused.", "Said: Say "))
+            if len(line.text.split()) > LONG_SENTENCE_WORDS and not answer and not _stopped(player):
                 time.sleep(max(0.0, line.at + 0.3 - time.monotonic()))
                 return True
         time.sleep(0.02)
@@ -248,7 +306,7 @@ def _analyse(trial: Trial, audio: np.ndarray, offset: float) -> dict[str, Any]:
     out["paplay_to_sound_s"] = round(offset + clip_at / RATE - trial.played_at, 4)
     if trial.stopped_at is not None:
         out["to_stopped_line_s"] = round(trial.stopped_at - eos_wall, 4)
-    cut = _speech_cut(trial, audio, offset, end_of_speech)
+    cut = _speech_cut(trial, audio, end_of_speech)
     out.update(cut)
     return out
 
@@ -262,69 +320,51 @@ def _locate(haystack: np.ndarray, needle: np.ndarray) -> tuple[int | None, float
     n = 1 << int(np.ceil(np.log2(len(haystack) + len(needle))))
     corr = np.fft.irfft(np.fft.rfft(haystack, n) * np.conj(np.fft.rfft(needle, n)), n)
     corr = corr[: len(haystack) - len(needle) + 1]
-    energy = np.convolve(np.square(haystack.astype(np.float64)), np.ones(len(needle)), "valid")
+    squares = np.concatenate([[0.0], np.cumsum(np.square(haystack.astype(np.float64)))])
+    energy = squares[len(needle) :] - squares[: len(squares) - len(needle)]
     norm = np.sqrt(np.maximum(energy, 1e-12) * float(np.sum(np.square(needle, dtype=np.float64))))
     match = np.where(energy > 1e-3 * float(energy.max()), corr / norm, 0.0)
     best = int(np.argmax(match))
     return best, float(match[best])
 
 
-def _speech_cut(
-    trial: Trial, audio: np.ndarray, offset: float, end_of_speech: int
-) -> dict[str, Any]:
-    """When the sentence the player was saying stopped sounding in the room.
+def _speech_cut(trial: Trial, audio: np.ndarray, end_of_speech: int) -> dict[str, Any]:
+    """When the sentence the player was saying was cut, from the recording.
 
-    The sentence is synthesised again and found in the recording near its "Said:" line.
-    The room's resampling differs from ours by a fraction of a sample, so sample-exact
-    subtraction is not possible; instead each 40 ms window after the end of speech is
-    compared with the expected sentence by normalised correlation (best of +-2 samples):
-    >= 0.5 still sounding, < 0.25 gone (windows where the sentence is quiet are skipped).
+    On "stop" the player drops its sentence and starts its answer ("Stopped. Say
+    continue ...") at once, so the cut is where the answer begins, or, when the answer
+    had to be synthesised first, where the silence before it begins. The answer is found
+    by its first word ("Stopped."), synthesised again: espeak's output varies slightly
+    from run to run, so only a short stretch is compared.
     """
+    if trial.stopped_at is None or not trial.want_speech:
+        return {}
+    head = _answer_head()
+    lo = max(0, end_of_speech)
+    search = audio[lo : lo + int(2.5 * RATE) + len(head)].astype(np.float64)
+    lag, score = _locate(search, head)
+    if lag is None or score < 0.5:
+        return {"speech_note": f"the player's answer not found (match {score:.2f})"}
+    onset = lo + lag
+    cut = onset
+    while cut - FRAME >= end_of_speech and _level_db(audio[cut - FRAME : cut]) < SILENT_DB:
+        cut -= FRAME  # the silence while the answer was synthesised
+    return {
+        "to_speech_cut_s": round((cut - end_of_speech) / RATE, 4),
+        "to_answer_s": round((onset - end_of_speech) / RATE, 4),
+        "answer_match": round(score, 3),
+    }
+
+
+def _answer_head() -> np.ndarray:
     from voicecoach.recognition.audio_files import resample
     from voicecoach.settings import SpeechSettings
     from voicecoach.speech_synth import SpeechCache
 
-    if not trial.said_before:
-        return {}
-    samples, rate = SpeechCache(SpeechSettings()).get(trial.said_before)
+    samples, rate = SpeechCache(SpeechSettings()).get(ANSWER)
     sentence = resample(np.asarray(samples, np.float32), rate).astype(np.float64)
-    said = int((trial.said_before_at - offset) * RATE)
-    lo = max(0, said - RATE // 2)
-    head = sentence[: int(1.5 * RATE)]
-    lag, score = _locate(audio[lo : lo + len(head) + RATE].astype(np.float64), head)
-    if lag is None or score < 0.2:
-        return {"speech_note": f"sentence not found (match {score:.2f})"}
-    begin = lo + lag
-    eos = end_of_speech - begin
-    window, hop = 2 * FRAME, FRAME
-    first_missing: int | None = None
-    last_present: int | None = None
-    for f in range(max(0, eos), len(sentence) - window, hop):
-        expected = sentence[f : f + window]
-        if float(np.sqrt(np.mean(np.square(expected)))) < 0.01:
-            continue  # a pause in the sentence tells nothing
-        best = 0.0
-        for shift in range(-2, 3):
-            start = begin + f + shift
-            heard = audio[start : start + window].astype(np.float64)
-            if start < 0 or len(heard) < window:
-                continue
-            denominator = float(np.sqrt(np.dot(heard, heard) * np.dot(expected, expected)))
-            best = max(best, float(np.dot(heard, expected)) / max(denominator, 1e-12))
-        if best >= 0.5:
-            last_present = f
-        elif best < 0.25:
-            first_missing = f
-            break
-    if last_present is None:
-        return {"over_speech": False}
-    if first_missing is None:
-        return {"over_speech": True, "speech_note": "the sentence played to its end"}
-    if trial.stopped_at is None:
-        return {"over_speech": True, "speech_note": "sentence cut, but no 'Stopped.' line"}
-    return {
-        "over_speech": True,
-        "to_speech_cut_s": round((first_missing + hop - eos) / RATE, 4),
-        "speech_cut_lower_bound_s": round((last_present + hop - eos) / RATE, 4),
-        "sentence_match": round(score, 3),
-    }
+    return sentence[: int(ANSWER_HEAD_S * RATE)]
+
+
+def _level_db(x: np.ndarray) -> float:
+    return 20 * float(np.log10(max(float(np.sqrt(np.mean(np.square(x)))), 1e-9)))

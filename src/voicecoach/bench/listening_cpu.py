@@ -33,7 +33,7 @@ CLIP_SNR_DB = 10.0
 
 
 def measure(ctx: BenchContext) -> Measurement:
-    seconds = 60.0 if not ctx.quick else 20.0
+    seconds = 30.0 if not ctx.quick else 20.0
     runs = ctx.reps(3, 1)
     m = Measurement(
         "cpu",

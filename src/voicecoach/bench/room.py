@@ -189,9 +189,13 @@ class PlayerProcess:
                 self._new_line.wait(timeout=left)
 
     def type(self, text: str) -> None:
-        if self.process.stdin is not None:
+        if self.process.stdin is None:
+            return
+        try:
             self.process.stdin.write(text + "\n")
             self.process.stdin.flush()
+        except BrokenPipeError:
+            pass  # it has ended; the caller sees that from process.poll()
 
     def stop(self) -> None:
         """Terminate it (SIGTERM to its own PID) and reap it."""

@@ -69,6 +69,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="silence fed after each clip, as the live stream would go on (default 1.0)",
     )
     parser.add_argument(
+        "--lead",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="silence before each clip, before any jitter (default 0.5)",
+    )
+    parser.add_argument(
         "--jitter",
         type=float,
         default=None,
@@ -94,7 +101,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--kws-streams",
         type=int,
         metavar="N",
-        help="keyword spotter: number of staggered streams (default 2)",
+        help="keyword spotter: number of staggered streams (default 3)",
     )
     parser.set_defaults(run=run)
 
@@ -120,10 +127,9 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError("--boost, --threshold and --kws-streams apply to kws only")
         recognizer: Recognizer = kws_engine.KwsRecognizer(
             _kws_model(settings),
-            boost=kws_engine.DEFAULT_BOOST if args.boost is None else args.boost,
-            threshold=kws_engine.DEFAULT_THRESHOLD if args.threshold is None else args.threshold,
+            boost=args.boost,
+            threshold=args.threshold,
             streams=kws_engine.DEFAULT_STREAMS if args.kws_streams is None else args.kws_streams,
-            ignore_defaults=args.boost is not None or args.threshold is not None,
         )
     else:
         recognizer = create_recognizer(settings, args.role, tuning=None if args.personal else {})
@@ -140,6 +146,7 @@ def run(args: argparse.Namespace) -> int:
         split=args.split,
         tail=ev.DEFAULT_TAIL if args.tail is None else args.tail,
         jitter=ev.DEFAULT_JITTER if args.jitter is None else args.jitter,
+        lead=ev.LEAD_SILENCE if args.lead is None else args.lead,
         blocks=blocks,
         progress=sys.stderr,
     )

@@ -89,6 +89,7 @@ class EvalReport:
     split: str
     jitter: float = DEFAULT_JITTER
     tail: float = DEFAULT_TAIL
+    lead: float = LEAD_SILENCE
     clips: list[ClipResult] = field(default_factory=list)
     audio_seconds: float = 0.0
     processing_seconds: float = 0.0
@@ -145,6 +146,7 @@ class EvalReport:
             "engine": self.engine,
             "role": self.role,
             "split": self.split,
+            "lead_s": self.lead,
             "jitter_s": self.jitter,
             "tail_s": self.tail,
             "accuracy": _round(self.accuracy),
@@ -246,19 +248,20 @@ def evaluate(
     split: str = "all",
     tail: float = DEFAULT_TAIL,
     jitter: float = DEFAULT_JITTER,
+    lead: float = LEAD_SILENCE,
     blocks: BlockFilter | None = None,
     progress: TextIO | None = None,
 ) -> EvalReport:
     """Run every clip through a CommandListener in 20 ms blocks and score what was heard."""
     listener = CommandListener(recognizer, vocabulary)
     listener.listen_for(role, listened_answers(role))
-    report = EvalReport(recognizer.name, role, split, jitter, tail)
+    report = EvalReport(recognizer.name, role, split, jitter, tail, lead)
     after = np.zeros(int(tail * SAMPLE_RATE), dtype=np.float32)
     for number, clip in enumerate(clips, start=1):
-        lead = np.zeros(lead_samples(clip, jitter), dtype=np.float32)
+        lead_silence = np.zeros(lead_samples(clip, jitter, lead), dtype=np.float32)
         samples = read_for_recognizer(clip.path)
-        end_of_speech = len(lead) + speech_end(samples)
-        padded = np.concatenate([lead, samples, after])
+        end_of_speech = len(lead_silence) + speech_end(samples)
+        padded = np.concatenate([lead_silence, samples, after])
         padded = np.pad(padded, (0, -len(padded) % CHUNK))  # whole blocks, as a microphone gives
         kind, expected = expected_meaning(clip.word, role, vocabulary)
         started = time.perf_counter()
@@ -289,8 +292,8 @@ def evaluate(
     return report
 
 
-def lead_samples(clip: Clip, jitter: float) -> int:
-    """Silence before a clip: LEAD_SILENCE plus a fixed pseudo-random share of `jitter`.
+def lead_samples(clip: Clip, jitter: float, lead: float = LEAD_SILENCE) -> int:
+    """Silence before a clip: `lead` plus a fixed pseudo-random share of `jitter`.
 
     A live stream hears a word at any position relative to the engine's decoding chunks,
     and the keyword spotter's accuracy depends on that position (docs/recognition.md), so
@@ -298,7 +301,7 @@ def lead_samples(clip: Clip, jitter: float) -> int:
     path: the same clip always gets the same lead.
     """
     share = (zlib.crc32(clip.name.encode()) % 1000) / 1000
-    return int((LEAD_SILENCE + share * jitter) * SAMPLE_RATE)
+    return int((lead + share * jitter) * SAMPLE_RATE)
 
 
 def _plain_blocks(samples: FloatArray) -> Iterator[FloatArray]:

@@ -9,12 +9,14 @@ Measured defaults (docs/recognition.md has the commands): a boost lower than she
 default 1.0 helps short words survive the search; the threshold is the probability a
 keyword must reach to fire.
 
-Two staggered streams: with the model measured here, whether a word is spotted depends on
-where it falls in a 1.6 s cycle of the stream (64 frames of left context plus a 16-frame
-chunk): a word in the weak part of the cycle was found about a third as often. A second
-stream started 0.8 s later is in its strong part then; a detection by either stream
-counts, and resets both so one spoken word is reported once. It doubles the (small)
-decoding cost.
+Staggered streams: with the model measured here, whether a word is spotted depends on
+where it falls in a 1.6 s cycle counted from the start of the stream (the cycle is 64
+frames of left context plus a 16-frame chunk): in the weak part of the cycle a word was
+found about a third as often. Three streams whose starts are spread over the cycle always
+have one in its strong part; a detection by any stream counts, and all streams start
+afresh, staggered again, from there (the cycle restarts at a reset, so resetting them
+together would line them up). One spoken word is reported once. The cost is three times
+the (small) decoding work of one stream.
 """
 
 from __future__ import annotations
@@ -39,12 +41,34 @@ Tuning = Mapping[str, tuple[float, float]]
 """phrase -> (boost, threshold)."""
 
 DEFAULT_BOOST = 0.1
-DEFAULT_THRESHOLD = 0.10
-DEFAULT_TUNING: dict[str, tuple[float, float]] = {}
-"""Per-phrase (boost, threshold) where measurement found the defaults wrong."""
-DEFAULT_STREAMS = 2
-DEFAULT_STAGGER = 0.8
-"""Seconds between the starts of the streams (half the 1.6 s accuracy cycle measured)."""
+"""Boost of a one-piece phrase ("go", "no", "two"); longer phrases: BOOST_BY_PIECES."""
+BOOST_BY_PIECES: Mapping[int, float] = {1: DEFAULT_BOOST, 2: 0.25}
+BOOST_LONG = 0.5
+"""Boost of a phrase of three or more pieces ("stop" is ▁ST O P)."""
+DEFAULT_THRESHOLD = 0.05
+DEFAULT_TUNING: dict[str, tuple[float, float]] = {"stop": (1.0, DEFAULT_THRESHOLD)}
+"""Per-phrase (boost, threshold) where measurement found the rule above wrong: "stop" is
+heard more often with a higher boost (the safety word: a false stop halts the session,
+the safe side to err on)."""
+
+
+def default_tuning(phrase: str, pieces: int) -> tuple[float, float]:
+    """The measured (boost, threshold) for a phrase spelt in `pieces` word pieces.
+
+    The boost is added per piece, so short words are drowned by a boost that long ones
+    need to survive the search (measured: docs/recognition.md).
+    """
+    if phrase in DEFAULT_TUNING:
+        return DEFAULT_TUNING[phrase]
+    return BOOST_BY_PIECES.get(pieces, BOOST_LONG), DEFAULT_THRESHOLD
+
+
+SOUND_ALIKE: Mapping[str, Sequence[str]] = {"two": ("to", "too"), "four": ("for",)}
+"""Words the model may spell another way when it hears the phrase: extra keywords for it."""
+DEFAULT_STREAMS = 3
+ACCURACY_CYCLE = 1.6
+"""Seconds after which the spotter's accuracy by position repeats (measured); the streams
+start evenly spread over it."""
 
 
 class KwsRecognizer:
@@ -58,92 +82,137 @@ class KwsRecognizer:
         model_dir: Path,
         tuning: Tuning | None = None,
         *,
-        boost: float = DEFAULT_BOOST,
-        threshold: float = DEFAULT_THRESHOLD,
+        boost: float | None = None,
+        threshold: float | None = None,
         num_threads: int = 1,
         streams: int = DEFAULT_STREAMS,
-        stagger: float = DEFAULT_STAGGER,
-        ignore_defaults: bool = False,
+        cycle: float = ACCURACY_CYCLE,
+        sound_alike: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
-        """`tuning` overrides DEFAULT_TUNING per phrase; `ignore_defaults` drops
-        DEFAULT_TUNING so every other phrase gets `boost` and `threshold` (for measuring)."""
+        """`tuning` gives (boost, threshold) per phrase (a voice profile); other phrases
+        get default_tuning(), or one `boost` / `threshold` for all when given (measuring)."""
         from voicecoach.model_store import kws_files
 
         files = kws_files(model_dir)
         self._tokenizer = PieceTokenizer.from_model_file(files.bpe_model)
-        self._base_tuning: Tuning = {} if ignore_defaults else DEFAULT_TUNING
-        self._tuning = {**self._base_tuning, **(tuning or {})}
+        self._tuning = dict(tuning or {})
+        self._sound_alike = {} if sound_alike is None else sound_alike
         self._boost = boost
         self._threshold = threshold
         self._spotter = _load_spotter(files, num_threads)
         self._labels: dict[str, str] = {}
         self._phrases: tuple[str, ...] = ()
         self._keywords = ""
-        # Stream k hears the audio from sample k * stagger on (see the module docstring).
-        self._offsets = [round(k * stagger * SAMPLE_RATE) for k in range(max(1, streams))]
+        # Stream k of n hears the audio from k/n of a cycle on (see the module docstring).
+        count = max(1, streams)
+        self._offsets = [round(k * cycle / count * SAMPLE_RATE) for k in range(count)]
         self._streams: list[Any] = []
+        self._starts: list[int] = []
         self._fed = 0
 
-    def keyword_line(self, phrase: str) -> str | None:
+    def keyword_line(self, phrase: str, shared_boost: float | None = None) -> str | None:
         """The sherpa keyword entry for `phrase` (without its label), or None when the
-        model cannot spell it."""
+        model cannot spell it. `shared_boost` caps a default boost (see keyword_lines)."""
         pieces = self._tokenizer.encode(phrase)
         if pieces is None:
             return None
-        boost, threshold = self._tuning.get(phrase, (self._boost, self._threshold))
+        if phrase in self._tuning:
+            boost, threshold = self._tuning[phrase]
+        else:
+            boost, threshold = default_tuning(phrase, len(pieces))
+            if shared_boost is not None and phrase not in DEFAULT_TUNING:
+                boost = min(boost, shared_boost)
+            boost = boost if self._boost is None else self._boost
+            threshold = threshold if self._threshold is None else self._threshold
         return f"{' '.join(pieces)} :{boost:g} #{threshold:g}"
 
+    def keyword_lines(self, phrases: Sequence[str]) -> dict[str, str]:
+        """phrase -> keyword entry, for the phrases the model can spell.
+
+        Keywords that begin with the same piece share the spotter's search-graph nodes,
+        which take the largest boost among them: "nought" (3 pieces) would lift "no"
+        (one piece) to its boost, and "no" was then missed far more often (measured).
+        So default boosts are capped at the smallest default boost of their group
+        (phrases with their own tuning keep it).
+        """
+        first_piece: dict[str, str] = {}
+        lowest: dict[str, float] = {}
+        for phrase in phrases:
+            pieces = self._tokenizer.encode(phrase)
+            if pieces is None or phrase in self._tuning or phrase in DEFAULT_TUNING:
+                continue
+            first_piece[phrase] = pieces[0]
+            boost = default_tuning(phrase, len(pieces))[0]
+            lowest[pieces[0]] = min(boost, lowest.get(pieces[0], boost))
+        lines: dict[str, str] = {}
+        for phrase in phrases:
+            group = first_piece.get(phrase)
+            line = self.keyword_line(phrase, None if group is None else lowest[group])
+            if line is not None:
+                lines[phrase] = line
+        return lines
+
     def set_tuning(self, tuning: Tuning) -> None:
-        """New per-phrase (boost, threshold) overrides; the keyword list is rebuilt."""
-        self._tuning = {**self._base_tuning, **tuning}
+        """New per-phrase (boost, threshold); the keyword list is rebuilt."""
+        self._tuning = dict(tuning)
         self.set_phrases(self._phrases)
 
     def set_phrases(self, phrases: Sequence[str]) -> None:
         entries: list[str] = []
         self._labels = {}
         self._phrases = tuple(dict.fromkeys(phrases))
+        spellings = {
+            phrase: [phrase, *(s for s in self._sound_alike.get(phrase, ()) if s not in phrases)]
+            for phrase in self._phrases
+        }
+        lines = self.keyword_lines([s for group in spellings.values() for s in group])
         for phrase in self._phrases:
-            line = self.keyword_line(phrase)
-            if line is None:
+            if phrase not in lines:
                 log.warning("The keyword spotter cannot spell %r; it is not listened for.", phrase)
                 continue
             label = f"p{len(self._labels)}"  # labels may not hold spaces
             self._labels[label] = phrase
-            entries.append(f"{line} @{label}")
+            entries += [f"{lines[s]} @{label}" for s in spellings[phrase] if s in lines]
         self._keywords = "/".join(entries)
-        self._new_stream()
+        self._restart(self._fed)
 
     def accept(self, samples: npt.NDArray[np.float32]) -> list[Detection]:
         start, self._fed = self._fed, self._fed + len(samples)
         samples = np.asarray(samples, dtype=np.float32)
-        spotter = self._spotter
-        found: list[Detection] = []
-        for offset, stream in zip(self._offsets, self._streams, strict=True):
-            if offset >= self._fed:
+        for stream, begin in zip(self._streams, self._starts, strict=True):
+            if begin >= self._fed:
                 continue
-            stream.accept_waveform(SAMPLE_RATE, samples[max(0, offset - start) :])
-            while spotter.is_ready(stream):
-                spotter.decode_stream(stream)
-                label = spotter.get_result(stream)
-                if not label:
-                    continue
-                # Reset is required before decoding on; resetting every stream keeps the
-                # others from reporting the same spoken word again.
-                for other, other_stream in zip(self._offsets, self._streams, strict=True):
-                    if other < self._fed:
-                        spotter.reset_stream(other_stream)
+            stream.accept_waveform(SAMPLE_RATE, samples[max(0, begin - start) :])
+            label = self._decode(stream)
+            if label is not None:
+                # A detection ends every stream's view of this word: all start again,
+                # staggered from here, so one spoken word is reported once.
+                self._restart(self._fed)
                 phrase = self._labels.get(label)
-                if phrase is not None:
-                    found.append(Detection(phrase, final=True, at_sample=self._fed))
-        return found
+                return [] if phrase is None else [Detection(phrase, True, self._fed)]
+        return []
 
     def reset(self) -> None:
         self._fed = 0
-        self._new_stream()
+        self._restart(0)
 
-    def _new_stream(self) -> None:
+    def _decode(self, stream: Any) -> str | None:
+        spotter = self._spotter
+        while spotter.is_ready(stream):
+            spotter.decode_stream(stream)
+            label: str = spotter.get_result(stream)
+            if label:
+                return label
+        return None
+
+    def _restart(self, at: int) -> None:
+        """Fresh streams, stream k hearing the audio from `at` + k/n of a cycle on.
+
+        Fresh rather than reset_stream(): the spotter's accuracy cycle starts again at a
+        reset, and staggering the starts is what keeps one stream in its strong part.
+        """
         if not self._keywords:
-            self._streams = []
+            self._streams, self._starts = [], []
             return
         try:
             self._streams = [self._spotter.create_stream(self._keywords) for _ in self._offsets]
@@ -152,6 +221,7 @@ class KwsRecognizer:
                 f"The keyword-spotter model rejected the keyword list ({error}); its "
                 "tokens.txt and bpe.model do not match. Download the model again."
             ) from error
+        self._starts = [at + offset for offset in self._offsets]
 
 
 def _load_spotter(files: Any, num_threads: int) -> Any:
