@@ -200,6 +200,11 @@ class ScoredAudition:
         ]
 
 
+def STAND_IN_DEFAULT(phrase: str) -> tuple[float, float]:
+    """The stand-in spotter's own setting for an untuned phrase (see ScoredAudition)."""
+    return (0.1, 0.1)
+
+
 SMALL_VOCABULARY = Vocabulary(
     (Phrase("stop", Command.STOP), Phrase("go", Command.CONTINUE), Phrase("no", Answer.NO))
 )
@@ -219,7 +224,7 @@ def test_calibration_finds_a_quiet_stop_and_silences_a_word_that_fires_wrongly()
         {},
     ]
     audition = ScoredAudition(SMALL_VOCABULARY, scores)
-    result = calibrate(recordings, audition)
+    result = calibrate(recordings, audition, defaults=STAND_IN_DEFAULT)
     assert (result.before.count, result.after.count) == (3, 7)
     assert result.after.wrong_fires == 0
     assert result.tuning["stop"][1] <= 0.08
@@ -233,7 +238,9 @@ def test_calibration_finds_a_quiet_stop_and_silences_a_word_that_fires_wrongly()
 def test_a_safety_word_is_never_made_harder_to_hear() -> None:
     recordings = recordings_of("stop", "stop", "stop", OTHER_SPEECH)
     scores = [{"stop": 0.5}, {"stop": 0.5}, {"stop": 0.5}, {"stop": 0.2}]
-    result = calibrate(recordings, ScoredAudition(SMALL_VOCABULARY, scores))
+    result = calibrate(
+        recordings, ScoredAudition(SMALL_VOCABULARY, scores), defaults=STAND_IN_DEFAULT
+    )
     assert result.tuning.get("stop", (0.1, 0.1))[1] <= 0.1
     assert result.after.per_word()[OTHER_SPEECH] == (0, 1)  # a false "stop" is left alone
 
@@ -242,7 +249,9 @@ def test_the_current_settings_are_kept_when_nothing_does_better() -> None:
     recordings = recordings_of("no", "no", "no")
     scores = [{"no": 0.05}, {"no": 0.05}, {"no": 0.5}]
     current = {"no": (0.1, 0.05)}
-    result = calibrate(recordings, ScoredAudition(SMALL_VOCABULARY, scores), current)
+    result = calibrate(
+        recordings, ScoredAudition(SMALL_VOCABULARY, scores), current, defaults=STAND_IN_DEFAULT
+    )
     assert result.after.count == result.before.count == 3
     assert not result.changed
     assert result.tuning == current

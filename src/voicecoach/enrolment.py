@@ -369,9 +369,11 @@ def calibrate(
     boosts: Sequence[float] = BOOSTS,
     thresholds: Sequence[float] = THRESHOLDS,
     progress: Progress | None = None,
+    defaults: Callable[[str], tuple[float, float]] = engine_default,
 ) -> Calibration:
     """Per-phrase (boost, threshold) for this person's recordings (see the module
-    docstring); `current` is the tuning in use now (their old profile, if any)."""
+    docstring); `current` is the tuning in use now (their old profile, if any);
+    `defaults` gives the spotter's own setting for a phrase with no tuning."""
     vocabulary = audition.vocabulary
     current_tuning: Tuning = dict(current or {})
     total = audition_count(boosts, thresholds)
@@ -408,7 +410,7 @@ def calibrate(
     best_boost: dict[str, float] = {}
     target: dict[str, int] = {}
     for p in searched:
-        default_boost = engine_default(p)[0]
+        default_boost = defaults(p)[0]
         boost = max(
             boosts,
             key=lambda b: (
@@ -439,7 +441,7 @@ def calibrate(
         threshold = thresholds[max(lo[p] - MARGIN_STEPS, 0)]
         weak = target[p] < len(positives[p])  # some takes missed: do not make it harder
         if weak or meaning[p] in SAFETY_COMMANDS:
-            threshold = min(threshold, engine_default(p)[1])
+            threshold = min(threshold, defaults(p)[1])
         chosen[p] = (best_boost[p], threshold)
 
     # 3. Check and repair.
@@ -448,7 +450,9 @@ def calibrate(
     for _ in range(REPAIR_ROUNDS + 1):
         result = run(tuning, "checking")
         checked.append(result)
-        repaired = _repair(result, before, recordings, meaning, current_tuning, thresholds)
+        repaired = _repair(
+            result, before, recordings, meaning, current_tuning, thresholds, defaults
+        )
         if repaired is None:
             break
         tuning = repaired
@@ -463,7 +467,7 @@ def calibrate(
                     counts[p] = counts.get(p, 0) + 1
     words = list(dict.fromkeys(r.word for r in recordings if r.meaning is not None))
     return Calibration(
-        tuning=_without_defaults(best.tuning),
+        tuning=_without_defaults(best.tuning, defaults),
         before=before.score,
         after=best.score,
         changed=best is not before,
@@ -482,6 +486,7 @@ def _repair(
     meaning: Mapping[str, Meaning | None],
     current: Mapping[str, tuple[float, float]],
     thresholds: Sequence[float],
+    defaults: Callable[[str], tuple[float, float]] = engine_default,
 ) -> Tuning | None:
     """The next tuning to try after `result`, or None when nothing is left to repair."""
     tuning = dict(result.tuning)
@@ -498,7 +503,7 @@ def _repair(
     for p in sorted(raise_up):
         if meaning[p] in SAFETY_COMMANDS:  # a false "stop" is safe; a missed one is not
             continue
-        boost, threshold = tuning.get(p, current.get(p, engine_default(p)))
+        boost, threshold = tuning.get(p, current.get(p, defaults(p)))
         higher = [t for t in thresholds if t > threshold]
         if higher:
             tuning[p] = (boost, higher[0])
@@ -513,5 +518,8 @@ def _repair(
     return tuning if changed else None
 
 
-def _without_defaults(tuning: Mapping[str, tuple[float, float]]) -> Tuning:
-    return {p: bt for p, bt in sorted(tuning.items()) if bt != engine_default(p)}
+def _without_defaults(
+    tuning: Mapping[str, tuple[float, float]],
+    defaults: Callable[[str], tuple[float, float]] = engine_default,
+) -> Tuning:
+    return {p: bt for p, bt in sorted(tuning.items()) if bt != defaults(p)}
