@@ -2,8 +2,10 @@
 
 Over its own speech only stop, pain and pause act: whatever is left of the player's echo
 after cancelling must never turn into "harder" or "skip". Other commands act in the gaps
-between sentences. The live player (voice_player) and the own-speech evaluation
-(eval_self) both follow this rule.
+between sentences. The live player also asks, for a word heard over its speech, that the
+talk-over detector (echo_cancel.SelfSpeechGate) heard a person at that moment, so its own
+"say pain if anything hurts" is never taken for a person saying pain. The live player
+(voice_player) and the own-speech evaluation (eval_self) both follow the first rule.
 """
 
 from __future__ import annotations

@@ -39,6 +39,12 @@ from voicecoach.text_io import KEY_HELP, keyboard
 VOLUME_STEP = 0.15
 DUCK_FACTOR = 0.1  # -20 dB while a person talks over the player
 DUCK_SECONDS = 1.5
+# A word is reported up to this long after it was said: a detection this soon after the
+# player spoke may be its own echo.
+RECOGNITION_LAG = 0.8
+# Over the player's speech, stop/pain/pause act only if the talk-over detector heard a
+# person this recently (the player's own echo never trips it; a person does).
+TALK_OVER_WINDOW = 2.0
 MIC_RETRY_SECONDS = 2.0
 
 
@@ -105,6 +111,8 @@ class Listening:
     notes: queue.Queue[str]
     _mode: ListenFor = field(default_factory=lambda: ListenFor("spot"))
     _ducked_until: float = 0.0
+    _talk_over_at: float = -1e9
+    _spoke_at: float = -1e9
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -178,7 +186,8 @@ class Listening:
     def _talk_over(self) -> None:
         if self._ducked_until == 0.0:
             self.output.duck()
-        self._ducked_until = time.monotonic() + DUCK_SECONDS
+        self._talk_over_at = time.monotonic()
+        self._ducked_until = self._talk_over_at + DUCK_SECONDS
 
     def _run(self, microphone: Microphone, listener: CommandListener) -> None:
         from voicecoach.microphone import open_microphone
@@ -204,8 +213,13 @@ class Listening:
                         if current is not None:
                             self.notes.put("The microphone is back.")
                     continue
+                now = time.monotonic()
+                if self.output.busy():
+                    self._spoke_at = now
                 for heard in listener.feed(block):
-                    if self.output.busy() and not acts_over_speech(heard.meaning):
+                    over_speech = now - self._spoke_at < RECOGNITION_LAG
+                    person = now - self._talk_over_at < TALK_OVER_WINDOW
+                    if over_speech and not (acts_over_speech(heard.meaning) and person):
                         continue  # see barge_in.py
                     self.inputs.put(InputItem("heard", heard.text))
         finally:
