@@ -695,3 +695,26 @@ def test_engine_ignores_everything_after_the_end() -> None:
         assert d.hear(phrase) == []
     assert d.key(" ") == []
     assert d.state is State.ENDED
+
+
+def test_a_stop_heard_twice_does_not_end_the_session() -> None:
+    """One spoken "stop" detected twice (or the player's own "Stopped." heard back) stays
+    stopped; a second stop said after a pause ends the session; a key always counts."""
+    from sample_scripts import sample_script
+    from voicecoach.engine import SessionEngine, State
+    from voicecoach.session_events import Heard, KeyPressed
+
+    engine = SessionEngine(sample_script())
+    engine.start(0.0)
+    engine.handle(Heard(10.0, "stop"))
+    assert engine.state is State.STOPPED
+    engine.handle(Heard(11.0, "stop"))
+    assert engine.state is State.STOPPED
+    engine.handle(Heard(14.0, "stop"))
+    assert engine.state is not State.STOPPED
+
+    keyed = SessionEngine(sample_script())
+    keyed.start(0.0)
+    keyed.handle(KeyPressed(10.0, "s"))
+    keyed.handle(KeyPressed(10.1, "s"))
+    assert keyed.state is not State.STOPPED

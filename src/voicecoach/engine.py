@@ -79,6 +79,8 @@ from voicecoach.vocabulary import (
 )
 
 EPSILON = 1e-6
+SAME_STOP_SECONDS = 2.5
+"""A spoken "stop" this soon after the one that stopped the session is the same one."""
 
 PAIN_FIRST_WORDS = "Stopping now. Ease into a comfortable position, and breathe slowly."
 PAIN_QUESTION = "How bad is it, from zero to ten?"
@@ -193,6 +195,7 @@ class SessionEngine:
         self._now = 0.0
         self._beat_waiting = 0
         self._resume_to = 0
+        self._stopped_at = -1e9
         self._end_reason = "completed"
 
     # ------------------------------------------------------------------ driving
@@ -236,6 +239,14 @@ class SessionEngine:
             if meaning is None:
                 found = self.vocabulary.find_in(event.text)
                 meaning = _most_urgent(found)
+            if (
+                meaning is Command.STOP
+                and self.state is State.STOPPED
+                and event.t - self._stopped_at < SAME_STOP_SECONDS
+            ):
+                # The same "stop" heard twice, or the player's own "Stopped." coming back:
+                # only a second stop said after a pause ends the session.
+                meaning = None
             actions = [] if meaning is None else self._on_meaning(meaning, event.t)
         elif isinstance(event, KeyPressed):
             meaning = self._key_meaning(event.key)
@@ -746,6 +757,7 @@ class SessionEngine:
             ]
         resume_index = self._resume_index()
         actions = [*self._cut(), log]
+        self._stopped_at = t
         self.question = None
         self.state = State.STOPPED
         self._resume_to = resume_index
