@@ -11,46 +11,15 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from fakes.scripted_recognizer import ScriptedRecognizer
 from voicecoach.errors import ModelError, UsageError
 from voicecoach.recognition import eval_commands as ev
 from voicecoach.recognition.audio_files import read_for_recognizer, read_wav, resample, speech_end
 from voicecoach.recognition.bpe_tokens import PieceTokenizer
 from voicecoach.recognition.factory import available_engines, create_recognizer
 from voicecoach.recognition.listener import CommandListener
-from voicecoach.recognition.recognizer import Detection
 from voicecoach.settings import RecognitionSettings
 from voicecoach.vocabulary import DEFAULT_VOCABULARY, Answer, Command
-
-# --------------------------------------------------------------------- a scripted recogniser
-
-
-class ScriptedRecognizer:
-    """Reports `script` phrases at given stream positions (samples since reset)."""
-
-    sample_rate = 16000
-    name = "scripted"
-
-    def __init__(self, script: Sequence[tuple[int, str]] = ()) -> None:
-        self.script = list(script)
-        self.phrases: list[str] = []
-        self.phrase_sets = 0
-        self.position = 0
-
-    def set_phrases(self, phrases: Sequence[str]) -> None:
-        self.phrases = list(phrases)
-        self.phrase_sets += 1
-
-    def accept(self, samples: npt.NDArray[np.float32]) -> list[Detection]:
-        before, self.position = self.position, self.position + len(samples)
-        return [
-            Detection(text, final=True, at_sample=self.position)
-            for at, text in self.script
-            if before < at <= self.position and text in self.phrases
-        ]
-
-    def reset(self) -> None:
-        self.position = 0
-
 
 # --------------------------------------------------------------------- audio files
 

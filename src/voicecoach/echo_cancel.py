@@ -21,12 +21,16 @@ from __future__ import annotations
 import ctypes
 import sys
 from collections.abc import Callable
-from typing import Any, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 import numpy as np
 import numpy.typing as npt
 
+if TYPE_CHECKING:
+    from voicecoach.talk_over import LouderThanEcho
+
 FloatArray = npt.NDArray[np.float32]
+SOUNDING_FLOOR = 10 ** (-55 / 20)  # reference RMS above which the player counts as speaking
 _INT16 = ctypes.POINTER(ctypes.c_int16)
 
 
@@ -253,16 +257,19 @@ class EchoCancellingMicrophone:
         *,
         on_talk_over: Callable[[], None] | None = None,
         gate_output: bool = True,
+        louder: LouderThanEcho | None = None,
     ) -> None:
         """`on_talk_over` is called for each block in which the gate hears a person over
         the player's speech; with `gate_output=False` the gate only detects and the
-        cleaned audio passes unchanged (so a quiet "stop" is never muted)."""
+        cleaned audio passes unchanged (so a quiet "stop" is never muted). With `louder`,
+        a person is heard only when the raw level check agrees with the gate."""
         self.sample_rate = microphone.sample_rate
         self._mic = microphone
         self._speaker = speaker
         self._gate = gate
         self._on_talk_over = on_talk_over
         self._gate_output = gate_output
+        self._louder = louder
         if canceller is None:
             try:
                 canceller = EchoCanceller(sample_rate=microphone.sample_rate)
@@ -274,6 +281,10 @@ class EchoCancellingMicrophone:
                     file=note or sys.stderr,
                 )
         self._canceller = canceller
+        self.player_sounding = False
+        """Whether the player's voice was playing when the last block read was captured."""
+        self.person_talking = False
+        """Whether the gate heard a person over the player's voice in the last block read."""
 
     def read(self, timeout: float) -> np.ndarray | None:
         block = self._mic.read(timeout)
@@ -281,12 +292,16 @@ class EchoCancellingMicrophone:
             return None
         captured = getattr(self._mic, "last_capture_time", None)
         reference = self._speaker.played_reference(len(block), captured_at=captured)
+        self.player_sounding = rms(reference) > SOUNDING_FLOOR
+        self.person_talking = False
         if self._canceller is None:
             return block
         cleaned = self._canceller.process(block, reference)
         if self._gate is not None:
             gated = self._gate.process(cleaned, reference)
-            if self._gate.person_talking and self._on_talk_over is not None:
+            louder = self._louder is None or self._louder.louder(block, reference)
+            self.person_talking = self._gate.person_talking and louder
+            if self.person_talking and self._on_talk_over is not None:
                 self._on_talk_over()
             if self._gate_output:
                 cleaned = gated
@@ -295,6 +310,10 @@ class EchoCancellingMicrophone:
     @property
     def alive(self) -> bool:
         return self._mic.alive
+
+    @property
+    def backlog_seconds(self) -> float:
+        return float(getattr(self._mic, "backlog_seconds", 0.0))
 
     def close(self) -> None:
         self._mic.close()

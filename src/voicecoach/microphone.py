@@ -98,6 +98,11 @@ class SoundDeviceMicrophone:
         except queue.Full:  # the reader stalled; dropping the newest keeps the callback quick
             self.dropped_blocks += 1
 
+    @property
+    def backlog_seconds(self) -> float:
+        """How much captured audio is waiting to be read."""
+        return self._queue.qsize() * BLOCK_SECONDS
+
     def read(self, timeout: float) -> np.ndarray | None:
         try:
             block, captured = self._queue.get(timeout=timeout)

@@ -60,6 +60,10 @@ RESYNC_SECONDS = 0.05
 TIMED_LEAD_SECONDS = 0.02
 TIMED_JUMP_SECONDS = 0.04
 OUTPUT_LATENCY = 0.03
+# How far back what was played is kept for the echo canceller: longer than the
+# microphone's queue (microphone.QUEUE_SECONDS), so a listener that a busy computer has
+# left seconds behind still gets the reference that matches the block it is reading.
+REFERENCE_SECONDS = 12.0
 """Output buffer: a cut is heard within this plus one block. Measured in the virtual
 room: the last sound 46-49 ms after stop() at 30 ms, 57-62 ms at PortAudio's default
 (40 ms there); 20 ms also ran without underruns there but leaves less slack on a busy
@@ -113,7 +117,7 @@ class SoundDeviceSpeaker:
         samplerate: int = 48000,
         volume: float = 0.9,
         stream_factory: StreamFactory | None = None,
-        reference_seconds: float = 4.0,
+        reference_seconds: float = REFERENCE_SECONDS,
         latency: float | None = OUTPUT_LATENCY,
     ) -> None:
         """`latency` is the output buffer in seconds (None: PortAudio's default)."""

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from voicecoach.barge_in import acts_over_speech
+from voicecoach.barge_in import OwnSpeechGuard
 from voicecoach.errors import DeviceError, ModelError
 from voicecoach.history import History
 from voicecoach.live_session import InputItem, SessionIO, queue_wait
@@ -39,12 +39,9 @@ from voicecoach.text_io import KEY_HELP, keyboard
 VOLUME_STEP = 0.15
 DUCK_FACTOR = 0.1  # -20 dB while a person talks over the player
 DUCK_SECONDS = 1.5
-# A word is reported up to this long after it was said: a detection this soon after the
-# player spoke may be its own echo.
-RECOGNITION_LAG = 0.8
-# Over the player's speech, stop/pain/pause act only if the talk-over detector heard a
-# person this recently (the player's own echo never trips it; a person does).
-TALK_OVER_WINDOW = 2.0
+# When the recogniser falls this far behind the microphone (a busy computer), the
+# person is told that words are heard late and that keys act at once.
+BEHIND_SECONDS = 2.0
 MIC_RETRY_SECONDS = 2.0
 
 
@@ -111,8 +108,8 @@ class Listening:
     notes: queue.Queue[str]
     _mode: ListenFor = field(default_factory=lambda: ListenFor("spot"))
     _ducked_until: float = 0.0
-    _talk_over_at: float = -1e9
-    _spoke_at: float = -1e9
+    _guard: OwnSpeechGuard = field(default_factory=OwnSpeechGuard)
+    _behind: bool = False
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -172,22 +169,24 @@ class Listening:
         """The microphone with the player's own speech taken out (the speaker's played
         samples are the reference, aligned by capture time)."""
         from voicecoach.echo_cancel import EchoCancellingMicrophone, SelfSpeechGate
+        from voicecoach.talk_over import LouderThanEcho
 
-        # The gate only detects a person talking over the player (to duck its voice);
-        # it never mutes what the recogniser hears.
+        # The gate only detects a person talking over the player (to duck its voice and
+        # let stop/pain/pause act); it never mutes what the recogniser hears. The raw
+        # level check keeps a canceller that has lost step from hearing a person.
         return EchoCancellingMicrophone(
             microphone,
             self.output.speaker,
             gate=SelfSpeechGate(),
             gate_output=False,
             on_talk_over=self._talk_over,
+            louder=LouderThanEcho(),
         )
 
     def _talk_over(self) -> None:
         if self._ducked_until == 0.0:
             self.output.duck()
-        self._talk_over_at = time.monotonic()
-        self._ducked_until = self._talk_over_at + DUCK_SECONDS
+        self._ducked_until = time.monotonic() + DUCK_SECONDS
 
     def _run(self, microphone: Microphone, listener: CommandListener) -> None:
         from voicecoach.microphone import open_microphone
@@ -213,18 +212,28 @@ class Listening:
                         if current is not None:
                             self.notes.put("The microphone is back.")
                     continue
-                now = time.monotonic()
-                if self.output.busy():
-                    self._spoke_at = now
+                self._guard.block(
+                    len(block) / current.sample_rate,
+                    player_sounding=getattr(current, "player_sounding", self.output.busy()),
+                    person_talking=getattr(current, "person_talking", False),
+                )
+                self._note_lag(getattr(current, "backlog_seconds", 0.0))
                 for heard in listener.feed(block):
-                    over_speech = now - self._spoke_at < RECOGNITION_LAG
-                    person = now - self._talk_over_at < TALK_OVER_WINDOW
-                    if over_speech and not (acts_over_speech(heard.meaning) and person):
-                        continue  # see barge_in.py
-                    self.inputs.put(InputItem("heard", heard.text))
+                    if self._guard.accepts(heard.meaning):  # see barge_in.py
+                        self.inputs.put(InputItem("heard", heard.text))
         finally:
             if current is not None:
                 current.close()
+
+    def _note_lag(self, backlog: float) -> None:
+        if backlog > BEHIND_SECONDS and not self._behind:
+            self._behind = True
+            self.notes.put(
+                "The computer is busy, so I am hearing you late. Keys still act at once."
+            )
+        elif backlog < BEHIND_SECONDS / 4 and self._behind:
+            self._behind = False
+            self.notes.put("I am hearing you on time again.")
 
     def _reopen(self, open_microphone: Callable[[AudioSettings], Microphone]) -> Microphone | None:
         while not self._stop.wait(MIC_RETRY_SECONDS):
