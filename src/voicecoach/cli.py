@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import pkgutil
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from voicecoach import __version__, commands
 from voicecoach.errors import VoiceCoachError
 
 RunFunction = Callable[[argparse.Namespace], int]
+MODULE_OF = {"list": "list_scripts"}
+"""Sub-commands whose module is not named after them (others: "eval-self" -> eval_self)."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or with `only` one sub-command registered (the one being run:
+    importing every command's modules would make a quick `voicecoach history` slow)."""
     parser = argparse.ArgumentParser(
         prog="voicecoach",
         description="Hands-free, voice-guided exercise sessions for bed or chair. "
@@ -26,20 +30,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"voicecoach {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"voicecoach.commands.{info.name}")
+    for name in [only] if only else command_names():
+        module = importlib.import_module(f"voicecoach.commands.{name}")
         module.register(sub)
     return parser
 
 
+def command_names() -> list[str]:
+    import pkgutil
+
+    return sorted(info.name for info in pkgutil.iter_modules(commands.__path__))
+
+
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The sub-command named by the first argument, when it is one ("list" for "list")."""
+    if argv and not argv[0].startswith("-"):
+        name = MODULE_OF.get(argv[0], argv[0].replace("-", "_"))
+        if (Path(commands.__path__[0]) / f"{name}.py").is_file():
+            return name
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_command_in(given))
+    args = parser.parse_args(given)
     run: RunFunction | None = getattr(args, "run", None)
     if run is None:
         # No sub-command: the hands-free start, when it exists; else help.
-        rest = list(sys.argv[1:] if argv is None else argv)
-        start = parser.parse_args(["start", *rest]) if _has_start(parser) else None
+        start = parser.parse_args(["start", *given]) if _has_start(parser) else None
         if start is None:
             parser.print_help(sys.stderr)
             return 2

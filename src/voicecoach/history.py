@@ -37,10 +37,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from voicecoach.errors import VoiceCoachError
-from voicecoach.session_events import Log
+
+if TYPE_CHECKING:  # only for type hints: `voicecoach history` should start quickly
+    from voicecoach.session_events import Log
 
 DATA_DIR_VARIABLE = "VOICECOACH_DATA_DIR"
 HISTORY_FILE_NAME = "history.sqlite3"
