@@ -2,8 +2,9 @@
 
 The microphone signal is made first (the player's own speech echoed by the simulated
 room, a faint noise floor, and a human "stop" every few seconds); then only the player's
-listening work is timed: each 20 ms block through EchoCanceller.process and
-CommandListener.feed, as the listening thread does it. CPU time is this process's own
+listening work is timed: each 20 ms block through the echo canceller, the talk-over
+checks (SelfSpeechGate, LouderThanEcho) and CommandListener.feed, as the listening
+thread does it. CPU time is this process's own
 (time.process_time: every thread, user + system), divided by the audio's length.
 """
 
@@ -40,8 +41,8 @@ def measure(ctx: BenchContext) -> Measurement:
         "Listening CPU",
         method=f"{seconds:.0f} s of microphone signal (the player's echoed speech, a noise "
         f"floor, a human 'stop' every {CLIP_EVERY_S:.0f} s) fed in 20 ms blocks through the "
-        "echo canceller and the listener; CPU seconds (process_time) per audio second, "
-        f"median of {runs} runs.",
+        "echo canceller, the talk-over checks and the listener; CPU seconds "
+        f"(process_time) per audio second, median of {runs} runs.",
     )
     mic, reference = microphone_signal(ctx, seconds)
     for engine, missing in ctx.engines().items():
@@ -93,21 +94,26 @@ def microphone_signal(ctx: BenchContext, seconds: float) -> tuple[np.ndarray, np
 
 def feed(engine: str, mic: np.ndarray, reference: np.ndarray) -> tuple[float, dict[str, float]]:
     """CPU seconds to listen to `mic` (total, and per part) with a fresh recogniser."""
-    from voicecoach.echo_cancel import EchoCanceller
+    from voicecoach.echo_cancel import EchoCanceller, SelfSpeechGate
     from voicecoach.recognition.factory import create_recognizer, vocabulary_for
     from voicecoach.recognition.listener import CommandListener
     from voicecoach.settings import RecognitionSettings
+    from voicecoach.talk_over import LouderThanEcho
 
     settings = RecognitionSettings(engine=engine)
     listener = CommandListener(create_recognizer(settings, "spot"), vocabulary_for(settings))
     canceller = EchoCanceller(sample_rate=RATE)
+    gate, louder = SelfSpeechGate(), LouderThanEcho()
     heard: list[Any] = []
     in_canceller = in_listener = 0.0
     clock = time.process_time
     started = clock()
     for i in range(0, len(mic), BLOCK):
         a = clock()
-        clean = canceller.process(mic[i : i + BLOCK], reference[i : i + BLOCK])
+        block, played = mic[i : i + BLOCK], reference[i : i + BLOCK]
+        clean = canceller.process(block, played)
+        gate.process(clean, played)
+        louder.louder(block, played)
         b = clock()
         heard += listener.feed(clean)
         in_canceller += b - a
