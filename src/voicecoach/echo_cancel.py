@@ -190,6 +190,8 @@ class SelfSpeechGate:
         self._min_history = len(self._history) // 6  # learn for a moment before gating
         self._open_for = 0
         self._framer = _Framer(frame)
+        self._frames = 0
+        self._threshold = 0.0  # the 90th percentile of the history, refreshed every 10 frames
         self.person_talking = False
         """True while a sound much louder than the expected echo is heard over the player."""
 
@@ -200,8 +202,8 @@ class SelfSpeechGate:
         return self._framer.run(res, ref, self._frame)
 
     def _frame(self, block: FloatArray, reference_frame: FloatArray) -> FloatArray:
-        self._recent = np.roll(self._recent, 1)
-        self._recent[0] = rms(reference_frame)
+        self._recent[self._frames % len(self._recent)] = rms(reference_frame)
+        self._frames += 1
         reference = float(self._recent.max())
         if reference < self._floor:
             self._open_for = 0
@@ -209,9 +211,13 @@ class SelfSpeechGate:
             return block
         level_db = 20 * float(np.log10(max(rms(block), 1e-9) / reference))
         known = self._history[: min(self._history_count, len(self._history))]
+        if len(known) >= self._min_history and (
+            self._frames % 10 == 0 or len(known) == self._min_history
+        ):
+            self._threshold = float(np.percentile(known, 90)) + self._margin_db
         if len(known) < self._min_history:
             self._open_for = 1  # still learning what the echo sounds like: pass
-        elif level_db > float(np.percentile(known, 90)) + self._margin_db:
+        elif level_db > self._threshold:
             self._open_for = self._hold  # someone else is making sound: let it through
             self.person_talking = True
         if self._open_for <= 1:

@@ -16,8 +16,6 @@ believes a person is talking over it only when both the gate and this check say 
 
 from __future__ import annotations
 
-from collections import deque
-
 import numpy as np
 import numpy.typing as npt
 
@@ -35,27 +33,39 @@ class LouderThanEcho:
         percentile: float = 95.0,
         block_s: float = 0.02,
     ) -> None:
-        self._recent: deque[float] = deque(maxlen=max(1, round(window_s / block_s)))
-        self._history: deque[float] = deque(maxlen=max(1, round(history_s / block_s)))
+        self._recent = np.zeros(max(1, round(window_s / block_s)))
+        self._blocks = 0
+        self._history = np.zeros(max(1, round(history_s / block_s)))
+        self._learned = 0  # ratios stored in _history so far
         self._learn = max(1, round(learn_s / block_s))
         self._margin_db = margin_db
         self._percentile = percentile
+        self._expected = 0.0  # refreshed every REFRESH blocks: it moves slowly
+
+    REFRESH = 5
 
     def louder(self, mic: npt.ArrayLike, reference: npt.ArrayLike) -> bool:
         """Whether this microphone block is louder than the player's echo could make it.
 
         True while nothing has been played lately (anything heard is someone else) and
         while the room's gain is still being learned (the gate alone decides then)."""
-        self._recent.append(rms(reference))
-        loudest = max(self._recent)
+        self._recent[self._blocks % len(self._recent)] = rms(reference)
+        self._blocks += 1
+        loudest = float(self._recent.max())
         if loudest <= SOUNDING_FLOOR:
             return True
         ratio_db = 20 * float(np.log10(max(rms(mic), 1e-9) / loudest))
-        if len(self._history) < self._learn:
-            self._history.append(ratio_db)
+        if self._learned < self._learn:
+            self._remember(ratio_db)
             return True
-        expected = float(np.percentile(np.fromiter(self._history, float), self._percentile))
-        if ratio_db > expected + self._margin_db:
+        if self._blocks % self.REFRESH == 0 or self._learned == self._learn:
+            known = self._history[: min(self._learned, len(self._history))]
+            self._expected = float(np.percentile(known, self._percentile))
+        if ratio_db > self._expected + self._margin_db:
             return True
-        self._history.append(ratio_db)
+        self._remember(ratio_db)
         return False
+
+    def _remember(self, ratio_db: float) -> None:
+        self._history[self._learned % len(self._history)] = ratio_db
+        self._learned += 1
