@@ -90,6 +90,19 @@ def test_sentences_come_from_the_session_transcripts_plus_stop_and_pain() -> Non
     assert any("pain" in s.lower() for s in sentences)
 
 
+def test_the_players_replies_to_commands_and_pain_are_tested_too() -> None:
+    script = load_library()[0]
+    plain = sentences_for([script], Settings(), replies=False)
+    sentences = sentences_for([script], Settings())
+    for reply in (
+        "Stopped. Say continue to carry on, or stop again to finish.",
+        "Paused. Say continue when you are ready.",
+        "How bad is it, from zero to ten?",
+    ):
+        assert reply in sentences and reply not in plain
+    assert sentences[: len(plain) - len(PROBE_SENTENCES)] == plain[: -len(PROBE_SENTENCES)]
+
+
 def test_eval_self_with_the_keyword_spotter(capsys: pytest.CaptureFixture[str]) -> None:
     model = kws_model_dir()
     code = main(

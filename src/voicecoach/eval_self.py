@@ -1,7 +1,9 @@
 """Does the coach hear itself? `voicecoach eval-self`.
 
 Every distinct sentence a session of the chosen scripts says (from the preview
-transcript), plus a few sentences that contain "stop" and "pain", is synthesised as the
+transcript), what the player says back when a person gives each command or reports pain
+(previews with a simulated person), plus a few sentences that contain "stop" and
+"pain", is synthesised as the
 player would, sent through a simulated room (`echo_cancel.simulate_room`: delay, level,
 reverberant tail, a faint noise floor) and fed to the recogniser in 20 ms blocks, as
 one continuous stream, twice:
@@ -34,7 +36,7 @@ from voicecoach.echo_cancel import EchoCanceller, simulate_room
 from voicecoach.script_model import Script
 from voicecoach.settings import Settings, SpeechSettings
 from voicecoach.speech_synth import Synthesizer, synthesize
-from voicecoach.vocabulary import SAFETY_COMMANDS, Meaning
+from voicecoach.vocabulary import SAFETY_COMMANDS, Command, Meaning
 
 RATE = 16000
 BLOCK = 320  # 20 ms, as the live microphone delivers
@@ -141,14 +143,38 @@ class SelfEvalReport:
         }
 
 
-def sentences_for(scripts: Iterable[Script], settings: Settings) -> list[str]:
-    """Every distinct sentence sessions of `scripts` say, in order, then the probes."""
-    from voicecoach.preview import said_texts
+REPLY_AT = 40.0
+"""When the simulated person interrupts, in the sessions that collect the player's replies."""
+
+
+def _reply_scenarios() -> list[list[tuple[float, str]]]:
+    """What a person may say during a session, so that the player's replies (which say
+    "stop", "pain" and "continue" themselves) are in the test too. Easier and harder are
+    left out: their replies are the script's own sentences at other levels."""
+    at = REPLY_AT
+    spoken = [c for c in Command if c not in (Command.EASIER, Command.HARDER)]
+    scenarios = [[(at, c.value), (at + 10, "continue")] for c in spoken]
+    scenarios.append([(at, "stop"), (at + 3, "stop")])
+    for score in ("2", "5", "8"):
+        scenarios.append([(at, "pain"), (at + 6, score), (at + 12, "yes"), (at + 18, "continue")])
+    scenarios.append([(at, "pain"), (at + 6, "5"), (at + 12, "no"), (at + 18, "continue")])
+    return scenarios
+
+
+def sentences_for(
+    scripts: Iterable[Script], settings: Settings, *, replies: bool = True
+) -> list[str]:
+    """Every distinct sentence sessions of `scripts` say, in order; with `replies`, what
+    the player says back to a person's commands and pain reports; then the probes."""
+    from voicecoach.preview import preview
 
     said: dict[str, None] = {}
-    for script in scripts:
-        for text in said_texts(script, settings):
-            said.setdefault(text, None)
+    chosen = list(scripts)
+    for says in [[], *(_reply_scenarios() if replies else [])]:
+        for script in chosen:
+            for line in preview(script, settings, says):
+                if line.kind == "say":
+                    said.setdefault(line.text, None)
     for text in PROBE_SENTENCES:
         said.setdefault(text, None)
     return list(said)
