@@ -123,3 +123,28 @@ def test_words_that_do_not_answer_are_ignored() -> None:
     assert person.says("yes") == []
     assert person.says("harder") == []
     assert not person.chooser.finished
+
+
+def test_bed_or_chair_instead_of_yes_offers_that_positions_sessions() -> None:
+    person = Person(ScriptChooser(LIBRARY, Settings(), last_script_id="bed-other"))
+    offer = person.says("chair")
+    assert offer[0].startswith("All right. Gentle start in a chair, about ")
+    person.says("yes")
+    assert person.chooser.chosen is CHAIR
+
+
+def test_changing_position_while_offered_starts_that_positions_list() -> None:
+    person = Person(ScriptChooser(LIBRARY, Settings()))
+    person.says("chair")
+    assert person.presses("b")[0].startswith("All right. Gentle start in bed, about ")
+    person.says("yes")
+    assert person.chooser.chosen is BED
+
+
+def test_the_screen_shows_what_can_be_said_at_each_question() -> None:
+    person = Person(ScriptChooser(LIBRARY, Settings()))
+    assert person.chooser.status().can_say == ("bed", "chair", "stop")
+    person.says("bed")
+    assert person.chooser.status().can_say == ("yes", "next", "bed", "chair", "stop")
+    person.says("yes")
+    assert person.chooser.status().can_say == ()

@@ -128,6 +128,7 @@ def test_stop_when_stopped_asks_the_end_pain_score_then_ends(how: str) -> None:
     (ended,) = d.logs("session_ended")
     assert ended.detail["reason"] == "stopped"
     assert ended.detail["pain_end"] == 3
+    assert d.engine.status().can_say == ()  # nothing left to say to an ended session
 
 
 @pytest.mark.parametrize("how", ["say:continue", "say:go on", "key: ", "say:ready", "key:\n"])

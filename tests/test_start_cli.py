@@ -42,9 +42,22 @@ def test_typed_chair_and_yes_start_a_chair_script(tmp_path: Path) -> None:
 def test_the_next_start_offers_the_same_as_last_time(tmp_path: Path) -> None:
     _start("chair\nnext\nyes\ns\ns\nskip\n", tmp_path)
     out = _start("yes\ns\ns\nskip\n", tmp_path)
-    first = out.splitlines()[1]
+    lines = out.splitlines()
+    assert lines[1] == "Keys now: b bed, c chair, y or Enter yes, n next, s stop."
+    first = lines[2]
     assert first.startswith("Welcome back. Same as last time, ")
     chosen = first.removeprefix("Welcome back. Same as last time, ").removesuffix(
         "? Say yes, or no."
     )
     assert f"Starting {chosen}." in out
+
+
+def test_saying_chair_when_asked_about_a_bed_session_offers_chair_sessions(
+    tmp_path: Path,
+) -> None:
+    _start("bed\nyes\ns\ns\nskip\n", tmp_path)
+    out = _start("chair\nyes\ns\ns\nskip\n", tmp_path)
+    assert "Welcome back. Same as last time, Gentle start in bed? Say yes, or no." in out
+    assert "All right. Gentle start in a chair, about " in out
+    assert "Starting Gentle start in a chair." in out
+    assert "Starting Gentle start in bed." not in out

@@ -3,12 +3,14 @@
 A pure machine like the session engine (events in, actions out, no clock of its own):
 
     SAME_AS_LAST? --yes--> chosen          --no--> POSITION? (or OFFERING when known)
+                  --bed/chair--> OFFERING for that position
     POSITION?     --bed/chair--> OFFERING
     OFFERING      --yes/done--> chosen     --next/no/skip--> the next script (wrapping round)
+                  --bed/chair--> OFFERING for that position, from its first script
     any question  --stop--> ended, nothing chosen
     no answer     --> asked once more, then it waits quietly for an answer
 
-Keys: b bed, c chair, y or Enter yes, n next, s stop.
+Keys: b bed, c chair, y or Enter yes, n next, s stop (CHOOSER_KEY_HELP).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from voicecoach.session_events import (
     Say,
     SpeechFinished,
     StateChanged,
+    Status,
     StopSpeech,
     Tick,
 )
@@ -51,6 +54,14 @@ CHOOSER_KEYS: dict[str, Meaning] = {
     "n": Command.SKIP,
     "s": Command.STOP,
     "p": Command.PAIN,
+}
+
+CHOOSER_KEY_HELP = "Keys now: b bed, c chair, y or Enter yes, n next, s stop."
+
+CAN_SAY = {
+    "same": ("yes", "no", "bed", "chair", "stop"),
+    "position": ("bed", "chair", "stop"),
+    "offer": ("yes", "next", "bed", "chair", "stop"),
 }
 
 
@@ -82,8 +93,24 @@ class ScriptChooser:
     def next_deadline(self) -> float | None:
         return self._timers[0] if self._timers else None
 
-    def status(self) -> None:
-        return None
+    def status(self) -> Status:
+        """For the display: the question's words, as the session's status line shows them."""
+        return Status(
+            state="chosen" if self.chosen else "ended" if self.finished else "choosing",
+            script_title="Choosing a session",
+            exercise=None,
+            exercise_number=0,
+            exercise_count=0,
+            side=None,
+            set_number=0,
+            set_count=0,
+            rep_number=0,
+            rep_count=0,
+            countdown=None,
+            countdown_label=None,
+            can_say=() if self.finished else CAN_SAY.get(self.question, ()),
+            level=0,
+        )
 
     # ------------------------------------------------------------------ events
 
@@ -126,15 +153,17 @@ class ScriptChooser:
             return [StopSpeech(), self._say(words), StateChanged("ended")]
         if meaning is Command.HELP or meaning is Command.REPEAT:
             return [StopSpeech(), *self._say_question(t, again=False)]
+        if meaning in POSITION_ANSWERS:
+            # Bed or chair answers the position question, and at any other question
+            # means "not that one: something for where I am".
+            self._position = meaning.value
+            self._offer = 0
+            return self._ask_offer(t, "" if self.question == "position" else "All right.")
         if self.question == "same":
             if meaning is Answer.YES:
                 return self._choose(self._script(self.last_script_id), t)
             if meaning in (Answer.NO, Command.SKIP):
                 return self._ask_position(t, "All right.")
-        elif self.question == "position" and meaning in POSITION_ANSWERS:
-            self._position = meaning.value
-            self._offer = 0
-            return self._ask_offer(t)
         elif self.question == "offer":
             if meaning in (Answer.YES, Answer.DONE, Command.CONTINUE):
                 return self._choose(self._offered(), t)
@@ -182,9 +211,9 @@ class ScriptChooser:
         self._asked = 0
         self._prompt = text
         answers = {
-            "same": YES_NO_ANSWERS,
+            "same": YES_NO_ANSWERS | POSITION_ANSWERS,
             "position": POSITION_ANSWERS,
-            "offer": YES_NO_ANSWERS,
+            "offer": YES_NO_ANSWERS | POSITION_ANSWERS,
         }[question]
         return [
             StopSpeech(),

@@ -1154,6 +1154,8 @@ class SessionEngine:
                 "stop",
                 "pain",
             )
+        elif self.state is State.ENDED:
+            can_say = ()
         elif self.state in {State.PAUSED, State.STOPPED, State.WAITING_FOR_READY}:
             can_say = ("continue", "stop", "pain", "help")
         elif self.state is State.WAITING_FOR_DONE:

@@ -11,7 +11,7 @@ import argparse
 import contextlib
 from collections.abc import Iterator
 
-from voicecoach.chooser import ScriptChooser
+from voicecoach.chooser import CHOOSER_KEY_HELP, ScriptChooser
 from voicecoach.commands.play import add_session_options, list_devices_requested, settings_from
 from voicecoach.history import History
 from voicecoach.library_index import load_library
@@ -53,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
         last = history.last_session()
         chooser = ScriptChooser(library, settings, last.script_id if last else None)
         with _session_io(args, settings) as (io, notices):
+            (io.display.note if io.display is not None else print)(CHOOSER_KEY_HELP)
             LiveSession.over(chooser, io).run()
             if chooser.chosen is None:
                 return 0
