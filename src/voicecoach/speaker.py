@@ -60,14 +60,14 @@ RESYNC_SECONDS = 0.05
 TIMED_LEAD_SECONDS = 0.02
 TIMED_JUMP_SECONDS = 0.04
 OUTPUT_LATENCY = 0.03
-# How far back what was played is kept for the echo canceller: longer than the
-# microphone's queue (microphone.QUEUE_SECONDS), so a listener that a busy computer has
-# left seconds behind still gets the reference that matches the block it is reading.
-REFERENCE_SECONDS = 12.0
 """Output buffer: a cut is heard within this plus one block. Measured in the virtual
 room: the last sound 46-49 ms after stop() at 30 ms, 57-62 ms at PortAudio's default
 (40 ms there); 20 ms also ran without underruns there but leaves less slack on a busy
 machine."""
+# How far back what was played is kept for the echo canceller: longer than the
+# microphone's queue (microphone.QUEUE_SECONDS), so a listener that a busy computer has
+# left seconds behind still gets the reference that matches the block it is reading.
+REFERENCE_SECONDS = 12.0
 
 
 class Speaker(Protocol):
@@ -340,19 +340,24 @@ def _seconds(latency: Any) -> float:
 
 
 class PrintSpeaker:
-    """No speaker: prints "Said: text" and keeps time as if it had spoken."""
+    """No speaker: prints "Said: text" and keeps time as if it had spoken. With
+    `echo=False` it only keeps time (a display already shows each sentence)."""
 
     def __init__(
         self,
         stream: TextIO | None = None,
         clock: Callable[[], float] = time.monotonic,
+        *,
+        echo: bool = True,
     ) -> None:
         self._stream = stream
+        self._echo = echo
         self._timer = UtteranceTimer(clock)
         self._volume = 1.0
 
     def say(self, utterance_id: int, samples: np.ndarray, sample_rate: int, text: str = "") -> None:
-        print(f"Said: {text}", file=self._stream or sys.stdout, flush=True)
+        if self._echo:
+            print(f"Said: {text}", file=self._stream or sys.stdout, flush=True)
         self._timer.start(utterance_id, len(samples) / sample_rate if sample_rate > 0 else 0.0)
 
     def stop(self) -> None:
@@ -375,9 +380,10 @@ class PrintSpeaker:
 
 
 def open_speaker(
-    audio: AudioSettings, speech: SpeechSettings, note: TextIO | None = None
+    audio: AudioSettings, speech: SpeechSettings, note: TextIO | None = None, *, echo: bool = True
 ) -> Speaker:
-    """The configured speaker; PrintSpeaker, with a note on stderr, when there is none.
+    """The configured speaker; PrintSpeaker, with a note on stderr, when there is none
+    (`echo=False`: it does not print the sentences itself, a display does).
 
     A named speaker that is missing falls back to the default one (with a note): a
     session should still talk even if yesterday's headset is unplugged.
@@ -397,7 +403,7 @@ def open_speaker(
         f"Fix: connect a speaker, then run `voicecoach check` ({LIST_HINT}).",
         file=err,
     )
-    speaker = PrintSpeaker()
+    speaker = PrintSpeaker(echo=echo)
     speaker.set_volume(speech.volume)
     return speaker
 

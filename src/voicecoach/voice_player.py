@@ -33,6 +33,7 @@ from voicecoach.script_model import Script
 from voicecoach.session_events import Action, ListenFor, Say
 from voicecoach.settings import AudioSettings, Settings
 from voicecoach.speaker import Speaker
+from voicecoach.speaker_failover import FailoverSpeaker
 from voicecoach.speech_synth import SpeechCache, count_words
 from voicecoach.text_io import KEY_HELP, keyboard
 
@@ -43,6 +44,8 @@ DUCK_SECONDS = 1.5
 # person is told that words are heard late and that keys act at once.
 BEHIND_SECONDS = 2.0
 MIC_RETRY_SECONDS = 2.0
+RECOGNISER_RESTARTS = 3
+"""A recogniser that fails is rebuilt this many times in a session, then voice is off."""
 
 
 def cue_samples(name: str, rate: int = 16000) -> np.ndarray:
@@ -160,6 +163,17 @@ class Listening:
         listener = CommandListener(recognizer, vocabulary_for(self.settings.recognition))
         self._run(microphone, listener)
 
+    def _new_listener(self) -> CommandListener | None:
+        """A fresh recogniser after the old one failed, or None (keys still work)."""
+        from voicecoach.recognition.factory import create_recognizer, vocabulary_for
+
+        try:
+            recognizer = create_recognizer(self.settings.recognition, "spot")
+        except Exception as error:  # whatever broke the first one may break this too
+            self.notes.put(f"Voice commands are off: {error} Keys still work.")
+            return None
+        return CommandListener(recognizer, vocabulary_for(self.settings.recognition))
+
     def stop(self) -> None:
         self._stop.set()
         if self._thread is not None:
@@ -193,6 +207,7 @@ class Listening:
 
         mode: ListenFor | None = None
         current: Microphone | None = microphone
+        failures = 0
         try:
             while current is not None and not self._stop.is_set():
                 if self._mode is not mode:
@@ -218,7 +233,25 @@ class Listening:
                     person_talking=getattr(current, "person_talking", False),
                 )
                 self._note_lag(getattr(current, "backlog_seconds", 0.0))
-                for heard in listener.feed(block):
+                try:
+                    heard_now = listener.feed(block)
+                except Exception as error:  # a recogniser fault must not end listening
+                    failures += 1
+                    if failures > RECOGNISER_RESTARTS:
+                        self.notes.put(
+                            f"Voice commands are off: speech recognition keeps failing "
+                            f"({error}). Keys still work."
+                        )
+                        return
+                    self.notes.put(
+                        f"Speech recognition failed ({error}); restarting it. Keys still work."
+                    )
+                    fresh = self._new_listener()
+                    if fresh is None:
+                        return
+                    listener, mode = fresh, None
+                    continue
+                for heard in heard_now:
                     if self._guard.accepts(heard.meaning):  # see barge_in.py
                         self.inputs.put(InputItem("heard", heard.text))
         finally:
@@ -258,7 +291,11 @@ def voice_session_io(
     from voicecoach.speaker import open_speaker
 
     display = make_display(plain, sys.stdout)
-    speaker = open_speaker(settings.audio, settings.speech)
+    speaker = FailoverSpeaker(
+        open_speaker(settings.audio, settings.speech, echo=False),
+        lambda: _reopen_speaker(settings),
+        display.note,
+    )
     cache = SpeechCache(settings.speech)
     # Synthesise ahead in the background, in the order things will be said (count words
     # included), so the first sentence is not kept waiting and counts start on time.
@@ -298,6 +335,20 @@ def voice_session_io(
     finally:
         speaker.close()
         display.close()
+
+
+def _reopen_speaker(settings: Settings) -> Speaker | None:
+    """The configured speaker if it can be opened now, else None (quietly: the person
+    has been told once that it was lost)."""
+    import io
+
+    from voicecoach.speaker import SoundDeviceSpeaker, open_speaker
+
+    speaker = open_speaker(settings.audio, settings.speech, note=io.StringIO())
+    if isinstance(speaker, SoundDeviceSpeaker):
+        return speaker
+    speaker.close()
+    return None
 
 
 def play_voice(
