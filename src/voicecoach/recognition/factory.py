@@ -59,10 +59,6 @@ def create_recognizer(
         from voicecoach.recognition.kws_engine import KwsRecognizer
 
         if tuning is None:
-            from voicecoach.voice_profile import load_tuning
-
-            tuning = load_tuning(model_dir=model_dir)
-        if tuning is None:
             # The person's enrolment profile, if any; an explicit tuning (even {}) wins.
             from voicecoach.voice_profile import load_tuning
 
@@ -88,7 +84,8 @@ def _choose(settings: RecognitionSettings, role: str) -> str:
         return settings.engine
     if settings.engine != "auto":
         raise SettingsError(
-            f"recognition.engine is {settings.engine!r}: use auto, {', '.join(ENGINES)}."
+            f"engine is {settings.engine!r}: use one of auto, {', '.join(ENGINES)}, e.g. "
+            "`voicecoach settings set engine auto`."
         )
     ready = available_engines(settings)
     for engine in PREFERRED[role]:
