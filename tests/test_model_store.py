@@ -164,6 +164,14 @@ def test_nothing_found_lists_every_place_and_the_fix(places: dict[str, Path]) ->
     assert "keyboard" in message
 
 
+def test_the_first_line_of_nothing_found_stands_alone(places: dict[str, Path]) -> None:
+    # The player quotes only this line in its spoken and printed note.
+    first = model_store.describe_missing("kws").splitlines()[0]
+    assert first == (
+        "No kws speech model found in the 3 places looked at; `voicecoach model where` lists them."
+    )
+
+
 def test_search_order_env_then_repo_then_user_data_then_vosk_cache(
     places: dict[str, Path],
 ) -> None:
@@ -518,6 +526,34 @@ def test_model_download_from_a_file_checks_the_pinned_checksum(
     assert status == 1
     assert "41205931" in capsys.readouterr().err
     assert leftovers(dest) == []
+
+
+@pytest.mark.parametrize("what", ["missing", "folder"])
+def test_model_download_from_a_missing_file_says_so_not_the_internet(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], what: str
+) -> None:
+    given = tmp_path / "sherpa.tar.bz2"
+    if what == "folder":
+        given.mkdir()
+    dest = tmp_path / "models"
+    status = cli.main(["model", "download", "--from", str(given), "--dest", str(dest)])
+    assert status == 1
+    err = capsys.readouterr().err
+    problem = "is a folder, not" if what == "folder" else "does not exist; expected"
+    assert f"{given} {problem} the downloaded archive" in err
+    assert "internet" not in err
+    assert "give --from the archive file itself" in err
+    assert not dest.exists()
+
+
+def test_check_model_folder_says_what_it_looked_for(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="does not exist"):
+        model_store.check_model_folder(tmp_path / "nowhere")
+    with pytest.raises(ModelError) as caught:
+        model_store.check_model_folder(tmp_path)
+    assert "tokens.txt" in str(caught.value) and "am/final.mdl" in str(caught.value)
+    make_kws(tmp_path / "kws")
+    assert model_store.check_model_folder(tmp_path) == ["kws"]
 
 
 # --- the real vosk package ---------------------------------------------------------------

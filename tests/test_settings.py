@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -81,10 +82,10 @@ def test_words_meaning_none_give_the_default(config_dir: Path) -> None:
 
 
 def test_a_value_needing_quotes_survives_the_file(config_dir: Path) -> None:
-    save_setting("voice", "english: uk")
+    save_setting("input_device", "mic: front")
     save_setting("output_device", "USB Audio #2")
     settings = load_settings()
-    assert settings.speech.voice == "english: uk"
+    assert settings.audio.input_device == "mic: front"
     assert settings.audio.output_device == "USB Audio #2"
 
 
@@ -199,6 +200,66 @@ def test_word_lists_that_would_confuse_the_player_are_refused(
     with pytest.raises(SettingsError, match=message):
         save_setting(key, value)
     assert not settings_path().exists()
+
+
+def test_accents_are_dropped_and_hyphens_become_spaces(config_dir: Path) -> None:
+    assert save_setting("personal_words.stop", "Ünïcode, x-ray, Straße") == (
+        "unicode, x ray, strasse"
+    )
+    assert vocabulary_for(load_settings()).lookup("x ray") is Command.STOP
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        (
+            "personal_words.stop",
+            "halt, 42",
+            "'42' has a number in it, and the recogniser hears words, not digits: "
+            "write numbers as words",
+        ),
+        (
+            "personal_words.stop",
+            "halt, 停止",
+            "'停止' has letters the recogniser cannot spell (停止): write the word "
+            "with the letters a to z",
+        ),
+        # Sounds like another command: a false "harder" is the unsafe case.
+        ("personal_words.harder", "easy", "'easy' sounds too like 'easier', which means easier"),
+        (
+            "personal_words.easier",
+            "easy",
+            "'easy' sounds too like 'easy' in 'too easy', which means harder: words that are "
+            "the same or start with the same three letters can be heard as each other",
+        ),
+        ("personal_words.stop", "go away", "'go away' sounds too like 'go', which means continue"),
+        ("personal_words.faster", "slowly", "'slowly' sounds too like 'slower'"),
+    ],
+)
+def test_words_the_recogniser_could_not_spell_or_would_mishear_are_refused(
+    config_dir: Path, key: str, value: str, message: str
+) -> None:
+    with pytest.raises(SettingsError) as error:
+        save_setting(key, value)
+    assert str(error.value).startswith(f"{key}: {message}")
+    assert not settings_path().exists()
+
+
+def test_a_personal_word_may_sound_like_another_personal_word_of_its_own_command(
+    config_dir: Path,
+) -> None:
+    save_setting("personal_words.easier", "too much")
+    save_setting("personal_words.stop", "halt")
+    with pytest.raises(SettingsError, match="'halting' sounds too like 'halt', which means stop"):
+        save_setting("personal_words.pause", "halting")
+    # Words that differ after a shared first word are fine, and so is the same command.
+    assert save_setting("personal_words.stop", "halt, halting") == "halt, halting"
+
+
+def test_a_sound_alike_word_already_in_the_file_still_loads(config_dir: Path) -> None:
+    # Checked when set, so a file that loaded before this check still loads.
+    settings_path().write_text("personal_words.harder: easy\n")
+    assert vocabulary_for(load_settings()).lookup("easy") is Command.HARDER
 
 
 def test_one_word_cannot_mean_two_commands(config_dir: Path) -> None:
@@ -365,3 +426,60 @@ def test_reset_and_path_commands(config_dir: Path, capsys: pytest.CaptureFixture
     assert capsys.readouterr().out == f"{settings_path()}\n"
     assert main(["settings", "reset"]) == 2
     assert "name one KEY" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- checked against this computer
+
+
+def _need_espeak() -> None:
+    if shutil.which("espeak-ng") is None and shutil.which("espeak") is None:
+        pytest.skip("espeak-ng is not installed")
+
+
+def test_an_installed_voice_is_saved(config_dir: Path) -> None:
+    _need_espeak()
+    result = _voicecoach(config_dir, "settings", "set", "voice", "en-us")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "voice = en-us\n"
+    assert load_settings().speech.voice == "en-us"
+
+
+def test_a_voice_that_is_not_installed_is_refused_with_the_command_to_use(
+    config_dir: Path,
+) -> None:
+    _need_espeak()
+    result = _voicecoach(config_dir, "settings", "set", "voice", "nosuchvoice")
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        "voicecoach: voice: 'nosuchvoice' is not installed on this computer. "
+        "Fix: `voicecoach settings set voice en-us` (English voices here: "
+    )
+    assert "en-gb" in result.stderr
+    assert not settings_path().exists()
+
+
+def test_a_voice_in_the_file_is_not_checked_when_loading(config_dir: Path) -> None:
+    # A missing voice falls back at play time (speech_synth.SpeechCache), never blocks.
+    settings_path().write_text("voice: nosuchvoice\n")
+    assert load_settings().speech.voice == "nosuchvoice"
+
+
+def test_model_path_must_hold_a_speech_model(config_dir: Path, tmp_path: Path) -> None:
+    missing = tmp_path / "nonexistent"
+    result = _voicecoach(config_dir, "settings", "set", "model_path", str(missing))
+    assert result.returncode == 2
+    assert f"model_path: {missing} does not exist. Fix:" in result.stderr
+    assert "`voicecoach settings set model_path auto`" in result.stderr
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(SettingsError) as error:
+        save_setting("model_path", str(empty))
+    assert f"{empty} holds no speech model: looked in it and the folders" in str(error.value)
+    assert "tokens.txt" in str(error.value) and "am/final.mdl" in str(error.value)
+    assert not settings_path().exists()
+
+    (empty / "vosk-small" / "am").mkdir(parents=True)
+    (empty / "vosk-small" / "am" / "final.mdl").write_bytes(b"am")
+    assert save_setting("model_path", str(empty)) == str(empty)
+    assert load_settings().recognition.model_path == str(empty)

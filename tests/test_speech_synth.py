@@ -9,15 +9,20 @@ import threading
 import numpy as np
 import pytest
 
-from voicecoach.errors import SettingsError
+from voicecoach.errors import DeviceError, SettingsError
 from voicecoach.settings import SpeechSettings
 from voicecoach.speech_synth import (
+    FALLBACK_VOICE_NOTE,
+    NOTE_GAP_SECONDS,
     TARGET_RMS,
     SpeechCache,
+    Synthesizer,
+    UnknownVoiceError,
     _espeak_command,
     _LineFilteredStdout,
     active_rms,
     count_words,
+    installed_voices,
     resolve_voice,
     synthesize,
 )
@@ -97,8 +102,73 @@ def test_an_unknown_voice_is_a_settings_error_naming_voices_to_use() -> None:
     assert resolve_voice("en-us", voices) == "gmw/en-us"
     assert resolve_voice("English (America)", voices) == "gmw/en-us"
     assert resolve_voice("gmw/en+f3", voices) == "gmw/en+f3"
-    with pytest.raises(SettingsError, match="en-us"):
+    with pytest.raises(SettingsError, match="en-us") as caught:
         resolve_voice("no-such-voice", voices)
+    # The fix names the real key and the exact command, not a dotted field name.
+    assert "`voicecoach settings set voice en-us`" in str(caught.value)
+    assert "speech.voice" not in str(caught.value)
+
+
+def test_the_installed_voices_include_the_ones_the_fix_suggests() -> None:
+    _need_tts()
+    voices = installed_voices()
+    assert resolve_voice("en-us", voices).endswith("en-us")
+    with pytest.raises(UnknownVoiceError, match="`voicecoach settings set voice en-us`"):
+        resolve_voice("nosuchvoice", voices)
+
+
+def test_the_espeak_command_refuses_an_unknown_voice_by_name() -> None:
+    if shutil.which("espeak-ng") is None and shutil.which("espeak") is None:
+        pytest.skip("no espeak-ng command installed")
+    with pytest.raises(UnknownVoiceError, match="'nosuchvoice' is not installed"):
+        _espeak_command("Hold it there.", SpeechSettings(voice="nosuchvoice"))
+
+
+def _synth_knowing(voices: set[str | None]) -> tuple[list[tuple[str, str | None]], Synthesizer]:
+    """A fake synthesiser: one sample per letter of the text, for the voices given."""
+    calls: list[tuple[str, str | None]] = []
+
+    def synth(text: str, speech: SpeechSettings) -> tuple[np.ndarray, int]:
+        calls.append((text, speech.voice))
+        if speech.voice not in voices:
+            raise UnknownVoiceError(str(speech.voice), "`voicecoach settings set voice en-us`")
+        return np.full(len(text), 0.1, dtype=np.float32), 1000
+
+    return calls, synth
+
+
+def test_a_missing_voice_falls_back_to_the_default_with_a_note_shown_and_spoken() -> None:
+    calls, synth = _synth_knowing({None})
+    shown = io.StringIO()
+    cache = SpeechCache(SpeechSettings(voice="nosuchvoice"), synth=synth, notes=shown)
+
+    first, rate = cache.get("Welcome.")
+    gap = int(NOTE_GAP_SECONDS * rate)
+    # The note is said first, then a pause, then the sentence, all in the default voice.
+    assert len(first) == len(FALLBACK_VOICE_NOTE) + gap + len("Welcome.")
+    assert not first[len(FALLBACK_VOICE_NOTE) : len(FALLBACK_VOICE_NOTE) + gap].any()
+    assert (FALLBACK_VOICE_NOTE, None) in calls and ("Welcome.", None) in calls
+    assert "voice 'nosuchvoice' is not installed; using the default voice" in shown.getvalue()
+    assert "`voicecoach settings set voice en-us`" in shown.getvalue()
+    # Said once only.
+    second, _ = cache.get("Hold.")
+    assert len(second) == len("Hold.")
+    assert shown.getvalue().count("not installed") == 1
+
+
+def test_warming_up_never_raises_and_the_error_comes_when_the_sentence_is_said() -> None:
+    calls: list[str] = []
+
+    def broken(text: str, speech: SpeechSettings) -> tuple[np.ndarray, int]:
+        calls.append(text)
+        raise DeviceError("no speech synthesiser. Fix: `sudo apt install espeak-ng`")
+
+    cache = SpeechCache(SpeechSettings(), synth=broken)
+    # On its background thread an escaping error would print "Exception in thread".
+    cache.warm(["one", "two", "three"])
+    assert calls == ["one"]  # stops at the first failure
+    with pytest.raises(DeviceError, match="sudo apt install espeak-ng"):
+        cache.get("one")
 
 
 def test_the_espeak_command_fallback_gives_speech() -> None:

@@ -276,12 +276,35 @@ def describe_missing(kind: str, explicit: str | None = None) -> str:
     )
     if explicit:
         return f"{explicit} is not {_MODEL_SHAPE[kind]}.\n{fix}"
-    lines = [f"No {kind} speech model found. Looked in:"]
-    for label, path in labelled_search_paths(kind):
+    places = labelled_search_paths(kind)
+    # The first line stands alone: the player quotes only it.
+    count = "the one place" if len(places) == 1 else f"the {len(places)} places"
+    lines = [
+        f"No {kind} speech model found in {count} looked at; `voicecoach model where` lists them.",
+        "Looked in:",
+    ]
+    for label, path in places:
         note = "" if path.is_dir() else ", does not exist"
         lines.append(f"  - {path} ({label}{note})")
     lines.append(fix)
     return "\n".join(lines)
+
+
+def check_model_folder(path: str | Path) -> list[str]:
+    """The kinds of model a session would find with `path` as its model_path; ModelError
+    saying what was looked for when it is missing or holds none."""
+    folder = Path(path).expanduser()
+    if not folder.exists():
+        raise ModelError(f"{folder} does not exist")
+    if not folder.is_dir():
+        raise ModelError(f"{folder} is a file; a speech model is a folder")
+    kinds = [kind for kind in KINDS if _first_model(kind, folder) is not None]
+    if not kinds:
+        raise ModelError(
+            f"{folder} holds no speech model: looked in it and the folders directly inside "
+            f"it for {_MODEL_SHAPE['kws']}, or {_MODEL_SHAPE['vosk']}"
+        )
+    return kinds
 
 
 # ---------------------------------------------------------------------------------------
@@ -362,8 +385,18 @@ def download_model(
         print(f"The {kind} model is already in {existing}.", file=out)
         return existing
 
+    local = _local_file(source)
+
     def fail(why: str) -> ModelError:
+        if local is not None:
+            return ModelError(_from_file_fix(why, kind, archive))
         return ModelError(_download_fix(why, kind, archive.url, dest))
+
+    if local is not None and not local.is_file():
+        missing = "is a folder, not" if local.is_dir() else "does not exist; expected"
+        raise fail(f"{local} {missing} the downloaded archive.")
+    if local is not None and not os.access(local, os.R_OK):
+        raise fail(f"{local} cannot be read: check its permissions.")
 
     try:
         dest.mkdir(parents=True, exist_ok=True)
@@ -407,6 +440,25 @@ def _download_fix(why: str, kind: str, source: str, dest: Path) -> str:
         f"--from FILE`; or unpack it yourself into {dest} (or a directory named by "
         f"{MODEL_DIR_ENV}). The keyboard works without a model."
     )
+
+
+def _from_file_fix(why: str, kind: str, archive: ModelArchive) -> str:
+    return (
+        f"{why}\nNothing was installed. To fix: give --from the archive file itself "
+        f"({_file_name(archive.url)}, downloaded from {archive.url}), check the path and "
+        f"that you can read it; or run `voicecoach model download --engine {kind}` without "
+        "--from to download it. The keyboard works without a model."
+    )
+
+
+def _local_file(source: str) -> Path | None:
+    """The file a file:// URL names (as `--from FILE` makes), else None."""
+    parts = urllib.parse.urlparse(source)
+    if parts.scheme != "file":
+        return None
+    from urllib.request import url2pathname
+
+    return Path(url2pathname(parts.path))
 
 
 class _Failure(Protocol):

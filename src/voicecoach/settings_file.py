@@ -13,6 +13,12 @@ and its parser. The file and command-line overrides go through the same parsers:
 the text as written (a YAML list is accepted for word lists), so "120" from the command line
 and `120` in the file mean the same thing.
 
+Some checks run only when a value is set (`save_setting`), because they depend on this
+computer or on what could be misheard, and a file that loaded yesterday should still load:
+the voice must be installed, model_path must hold a speech model, and a personal word may
+not sound like another command's words. At play time a missing voice or model falls back
+(default voice, keyboard) with a note.
+
 Writes validate the whole resulting file first and write nothing when anything is wrong;
 they replace only the lines of the key being changed, so comments and other keys stay, and
 the new file replaces the old one atomically (temporary file + os.replace).
@@ -26,6 +32,7 @@ import json
 import math
 import os
 import tempfile
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +40,7 @@ from typing import Any
 
 import yaml
 
-from voicecoach.errors import SettingsError
+from voicecoach.errors import ModelError, SettingsError
 from voicecoach.settings import Settings
 from voicecoach.vocabulary import (
     NUMBER_WORDS,
@@ -89,6 +96,9 @@ class SettingKey:
     parse: Parser
     show: Callable[[Any], str]
     """The value as it is shown and written back to the file."""
+    check_new: Callable[[Any], None] | None = None
+    """A check run only when the value is set (see the module docstring); raises _Invalid
+    with the whole message, fix included."""
 
     def value_in(self, settings: Settings) -> Any:
         value: Any = settings
@@ -105,6 +115,15 @@ class SettingKey:
             return self.parse(text)
         except _Invalid as problem:
             raise SettingsError(f"{self.name}: {problem} (expected {self.allowed})") from None
+
+    def check_new_value(self, value: Any) -> None:
+        """SettingsError when a value about to be saved fails `check_new`."""
+        if self.check_new is None:
+            return
+        try:
+            self.check_new(value)
+        except _Invalid as problem:
+            raise SettingsError(f"{self.name}: {problem}") from None
 
 
 def _whole(low: int, high: int) -> Parser:
@@ -188,11 +207,67 @@ def _path_or_auto(text: str) -> str | None:
     return str(Path(word).expanduser())
 
 
+def _voice_installed(voice: str | None) -> None:
+    if voice is None:
+        return
+    from voicecoach.speech_synth import UnknownVoiceError, installed_voices, resolve_voice
+
+    try:
+        resolve_voice(voice, installed_voices())
+    except UnknownVoiceError as error:
+        raise _Invalid(f"{voice!r} is not installed on this computer. Fix: {error.fix}") from None
+
+
+def _holds_a_model(folder: str | None) -> None:
+    if folder is None:
+        return
+    from voicecoach.model_store import check_model_folder
+
+    try:
+        check_model_folder(folder)
+    except ModelError as error:
+        raise _Invalid(
+            f"{error}. Fix: name the folder that holds the model (`voicecoach model where "
+            f"--model PATH` checks one), get one with `voicecoach model download`, or use "
+            f"`voicecoach settings set model_path auto` to search the usual places."
+        ) from None
+
+
+# Letters that Unicode does not split into a plain letter and an accent.
+_OWN_LETTERS = str.maketrans(
+    {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th"}
+)
+
+
+def _plain_letters(text: str) -> str:
+    """Accented letters as plain ones ("Ünïcode" -> "unicode"), lower case."""
+    split = unicodedata.normalize("NFKD", text.lower().translate(_OWN_LETTERS))
+    return "".join(c for c in split if not unicodedata.combining(c))
+
+
 def _words(text: str) -> tuple[str, ...]:
-    words = tuple(w for w in (normalise(part) for part in text.split(",")) if w)
+    """Comma-separated words as the recogniser spells them: letters a to z, apostrophes
+    and spaces (accents dropped, hyphens and other punctuation become spaces)."""
+    words = []
+    for part in text.split(","):
+        plain = _plain_letters(part)
+        if any(c.isdigit() for c in plain):
+            raise _Invalid(
+                f"{part.strip()!r} has a number in it, and the recogniser hears words, not "
+                f"digits: write numbers as words, e.g. 'seven' for 7"
+            )
+        foreign = sorted({c for c in plain if c.isalpha() and not ("a" <= c <= "z")})
+        if foreign:
+            raise _Invalid(
+                f"{part.strip()!r} has letters the recogniser cannot spell "
+                f"({''.join(foreign)}): write the word with the letters a to z"
+            )
+        word = normalise(plain)
+        if word:
+            words.append(word)
     if not words:
         raise _Invalid("no words given")
-    return words
+    return tuple(words)
 
 
 def _show_number(value: Any) -> str:
@@ -214,9 +289,15 @@ def _show_words(value: Any) -> str:
 
 
 def _key(
-    name: str, field: str, allowed: str, meaning: str, parse: Parser, show: Callable[[Any], str]
+    name: str,
+    field: str,
+    allowed: str,
+    meaning: str,
+    parse: Parser,
+    show: Callable[[Any], str],
+    check_new: Callable[[Any], None] | None = None,
 ) -> SettingKey:
-    return SettingKey(name, tuple(field.split(".")), allowed, meaning, parse, show)
+    return SettingKey(name, tuple(field.split(".")), allowed, meaning, parse, show, check_new)
 
 
 SETTING_KEYS: tuple[SettingKey, ...] = (
@@ -227,6 +308,7 @@ SETTING_KEYS: tuple[SettingKey, ...] = (
         'Text-to-speech voice; "default" is the system voice.',
         _name_or("default"),
         _show_or("default"),
+        check_new=_voice_installed,
     ),
     _key(
         "speech_rate",
@@ -372,6 +454,7 @@ SETTING_KEYS: tuple[SettingKey, ...] = (
         'A recogniser model directory to use instead of searching; "auto" to search.',
         _path_or_auto,
         _show_or("auto"),
+        check_new=_holds_a_model,
     ),
 )
 
@@ -649,7 +732,8 @@ def _pain_problems(settings: Settings, found: _Values, changed: str | None) -> l
 
 def _word_problems(settings: Settings, found: _Values, changed: str | None) -> list[str]:
     """A personal word may not already mean something else; the key being set is checked
-    last so that it takes the blame for a clash."""
+    last so that it takes the blame for a clash, and may not sound like another meaning's
+    words either (see _sounds_like)."""
     recognition = settings.recognition
     base = Vocabulary().with_personal_words({}, recognition.removed_words)
     owner: dict[str, str] = {}
@@ -672,8 +756,47 @@ def _word_problems(settings: Settings, found: _Values, changed: str | None) -> l
                     f"{_at(found.where[name])}{name}: {word!r} is also in {other}; "
                     f"a word can mean only one thing"
                 )
+            elif name == changed:
+                problems.extend(_sound_alike_problems(name, meaning, word, settings))
             owner[word] = name
     return problems
+
+
+def _sound_alike_problems(name: str, meaning: Meaning, word: str, settings: Settings) -> list[str]:
+    vocabulary = vocabulary_for(settings)
+    for phrase in vocabulary.phrases:
+        if phrase.meaning == meaning:
+            continue
+        heard = _sounds_like(word, phrase.text)
+        if heard is not None:
+            within = "" if heard == phrase.text else f" in {phrase.text!r}"
+            return [
+                f"{name}: {word!r} sounds too like {heard!r}{within}, which means "
+                f"{vocabulary.main_word(phrase.meaning)}: words that are the same or start "
+                f"with the same three letters can be heard as each other. Choose a word "
+                f"that starts differently."
+            ]
+    return []
+
+
+def _sounds_like(mine: str, theirs: str) -> str | None:
+    """The words of one phrase that the other could be heard as, or None.
+
+    Two words sound alike when they are the same, or both have three letters or more and
+    start with the same three ("easy", "easier"). The shorter phrase is compared with every
+    run of as many words in the longer one, so "go away" sounds like "go"."""
+    mine_words, their_words = mine.split(), theirs.split()
+    inside_theirs = len(mine_words) <= len(their_words)
+    short, long = (mine_words, their_words) if inside_theirs else (their_words, mine_words)
+    for start in range(len(long) - len(short) + 1):
+        run = long[start : start + len(short)]
+        if all(_words_alike(a, b) for a, b in zip(short, run, strict=True)):
+            return " ".join(run) if inside_theirs else theirs
+    return None
+
+
+def _words_alike(one: str, other: str) -> bool:
+    return one == other or (min(len(one), len(other)) >= 3 and one[:3] == other[:3])
 
 
 def _known_meaning(main: str) -> Meaning:
@@ -726,6 +849,7 @@ def save_setting(name: str, value: str, path: Path | None = None) -> str:
     path = path or settings_path()
     key = find_key(name)
     parsed = key.parse_text(value)
+    key.check_new_value(parsed)
     shown = key.show(parsed)
     _rewrite(path, key.name, f"{key.name}: {_yaml_scalar(shown)}")
     return shown

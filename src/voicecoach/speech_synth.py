@@ -14,6 +14,11 @@ descriptor 1, checked with espeak-ng 1.51, so no descriptor-level redirection is
 Fallback, when pyttsx3 cannot be imported or initialised: the `espeak-ng` (or `espeak`)
 command is run with `--stdout`. Neither available raises DeviceError with the fix.
 
+Voices: a voice that is not installed is an UnknownVoiceError naming voices that are.
+`voicecoach settings set voice` checks against `installed_voices()`; during a session the
+SpeechCache falls back to the default voice, says so on stderr and out loud, and plays on
+(the settings file may have been edited by hand, or the voice uninstalled since).
+
 Levels: every text is normalised to the same active-speech RMS (voices differ by several
 dB), trailing silence beyond 50 ms is trimmed (the engine schedules its own pauses).
 `synthesize` applies `SpeechSettings.volume`; `SpeechCache` keeps samples at full level
@@ -33,7 +38,8 @@ import threading
 import wave
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -62,31 +68,91 @@ def synthesize(text: str, speech: SpeechSettings) -> tuple[np.ndarray, int]:
     return samples.astype(np.float32), rate
 
 
+FALLBACK_VOICE_NOTE = (
+    "The voice chosen in your settings is not installed, so I am using the standard voice."
+)
+"""Said before the first sentence when the settings' voice is missing."""
+
+NOTE_GAP_SECONDS = 0.4
+
+
 class SpeechCache:
     """Synthesised samples per (text, voice, rate), at full level (volume 1.0).
 
-    Count words are warmed before a session so a count starts on the beat.
+    Count words are warmed before a session so a count starts on the beat. A voice that
+    is not installed is replaced by the default voice: the note goes to `notes` (stderr
+    when None) and is spoken before the next sentence `get` hands out.
     """
 
-    def __init__(self, speech: SpeechSettings, synth: Synthesizer = synthesize) -> None:
+    def __init__(
+        self,
+        speech: SpeechSettings,
+        synth: Synthesizer = synthesize,
+        notes: TextIO | None = None,
+    ) -> None:
         self._speech = replace(speech, volume=1.0)
         self._synth = synth
+        self._notes = notes
         self._store: dict[tuple[str, str | None, int], tuple[np.ndarray, int]] = {}
         self._lock = threading.Lock()
+        self._unsaid_note: str | None = None
 
     def get(self, text: str) -> tuple[np.ndarray, int]:
-        key = (text, self._speech.voice, self._speech.rate)
+        """The samples for `text`, with a pending fallback note spoken first."""
+        samples, rate = self._samples(text)
         with self._lock:
-            found = self._store.get(key)
-        if found is None:
-            found = self._synth(text, self._speech)
-            with self._lock:
-                self._store[key] = found
-        return found
+            note, self._unsaid_note = self._unsaid_note, None
+        if note is None:
+            return samples, rate
+        spoken, spoken_rate = self._samples(note)
+        if spoken_rate != rate:
+            times = np.arange(int(len(spoken) * rate / spoken_rate)) / rate
+            spoken = np.interp(times, np.arange(len(spoken)) / spoken_rate, spoken)
+        gap = np.zeros(int(NOTE_GAP_SECONDS * rate), dtype=np.float32)
+        return np.concatenate([spoken, gap, samples]).astype(np.float32), rate
 
     def warm(self, texts: Iterable[str]) -> None:
+        """Synthesise `texts` ahead; runs on a background thread.
+
+        The first failure ends the warm-up quietly: no one waits for these samples, and
+        the same error comes up again, and is reported, when the sentence is said."""
         for text in texts:
-            self.get(text)
+            try:
+                self._samples(text)
+            except Exception:  # any failure: see the docstring (reported when said)
+                return
+
+    def _samples(self, text: str) -> tuple[np.ndarray, int]:
+        while True:
+            speech = self._speech
+            key = (text, speech.voice, speech.rate)
+            with self._lock:
+                found = self._store.get(key)
+            if found is not None:
+                return found
+            try:
+                found = self._synth(text, speech)
+            except UnknownVoiceError as error:
+                if speech.voice is None:
+                    raise
+                self._use_default_voice(speech, error)
+                continue  # again, with the default voice
+            with self._lock:
+                self._store[key] = found
+            return found
+
+    def _use_default_voice(self, failed: SpeechSettings, error: UnknownVoiceError) -> None:
+        with self._lock:
+            if self._speech is not failed:  # another thread switched already
+                return
+            self._speech = replace(failed, voice=None)
+            self._unsaid_note = FALLBACK_VOICE_NOTE
+        print(
+            f"voicecoach: the speech voice {error.wanted!r} is not installed; using the "
+            f"default voice.\nvoicecoach: Fix: {error.fix}",
+            file=self._notes or sys.stderr,
+            flush=True,
+        )
 
     def __len__(self) -> int:
         return len(self._store)
@@ -176,9 +242,47 @@ def _pyttsx3_to_samples(engine: Any, text: str, speech: SpeechSettings) -> tuple
         return read_wav(path)
 
 
+@dataclass(frozen=True)
+class Voice:
+    """One installed text-to-speech voice."""
+
+    id: str
+    """The engine's id, e.g. "gmw/en-us"; its last part ("en-us") names it too."""
+    name: str
+    """The readable name, e.g. "English (America)"."""
+
+
+class UnknownVoiceError(SettingsError):
+    """The voice asked for is not installed; `fix` names the command and voices to use."""
+
+    def __init__(self, wanted: str, fix: str) -> None:
+        super().__init__(f"the speech voice {wanted!r} is not installed. Fix: {fix}")
+        self.wanted = wanted
+        self.fix = fix
+
+
+def installed_voices() -> list[Voice]:
+    """The voices this computer can speak with: pyttsx3's list, else `espeak-ng --voices`.
+
+    DeviceError when there is no speech synthesiser at all."""
+    try:
+        import pyttsx3
+    except ImportError:
+        return list(_command_voices(_espeak_program()))
+    with _ENGINE_LOCK:
+        try:
+            engine = pyttsx3.Engine()
+        except (RuntimeError, OSError):  # as in _synthesize_raw: the command may still work
+            return list(_command_voices(_espeak_program()))
+        try:
+            return [Voice(str(v.id), str(v.name)) for v in engine.getProperty("voices")]
+        finally:
+            del engine
+
+
 def resolve_voice(wanted: str, voices: Iterable[Any]) -> str:
     """A voice id from an id ("gmw/en-us"), its last part ("en-us") or its name
-    ("English (America)"); "+variant" suffixes are kept. SettingsError when unknown."""
+    ("English (America)"); "+variant" suffixes are kept. UnknownVoiceError when unknown."""
     base, plus, variant = wanted.partition("+")
     key = base.strip().lower()
     known = list(voices)
@@ -186,24 +290,49 @@ def resolve_voice(wanted: str, voices: Iterable[Any]) -> str:
         vid = str(voice.id).lower()
         if key in (vid, vid.rsplit("/", 1)[-1], str(voice.name).lower()):
             return vid + plus + variant
-    english = sorted(str(v.id).rsplit("/", 1)[-1] for v in known if "/en" in str(v.id))
-    raise SettingsError(
-        f"speech voice {wanted!r} is not installed. Fix: set speech.voice to one of "
-        f"{', '.join(english[:12]) or 'the voices `espeak-ng --voices=en` lists'} "
-        "(or remove it for the default voice)."
+    short = [str(v.id).lower().rsplit("/", 1)[-1] for v in known]
+    english = sorted({name for name in short if name.startswith("en")})
+    example = "en-us" if "en-us" in english else (english or short or ["en"])[0]
+    others = ", ".join(english[:8]) or "the voices `espeak-ng --voices` lists"
+    raise UnknownVoiceError(
+        wanted,
+        f"`voicecoach settings set voice {example}` (English voices here: {others}; "
+        "`espeak-ng --voices` lists every language), or `voicecoach settings reset voice` "
+        "for the default voice.",
     )
 
 
-def _espeak_command(text: str, speech: SpeechSettings) -> tuple[np.ndarray, int]:
+def _espeak_program() -> str:
     program = shutil.which("espeak-ng") or shutil.which("espeak")
     if program is None:
         raise DeviceError(
             "no speech synthesiser: pyttsx3 could not start and espeak-ng is not installed. "
             "Fix: `sudo apt install espeak-ng` (Linux) and `pip install pyttsx3`."
         )
+    return program
+
+
+@cache
+def _command_voices(program: str) -> tuple[Voice, ...]:
+    """The voices `espeak-ng --voices` lists (columns: Pty Language Age/Gender VoiceName
+    File ...); the File column is the id, as pyttsx3 reports it."""
+    done = subprocess.run(
+        [program, "--voices"], capture_output=True, text=True, timeout=30, check=False
+    )
+    voices = []
+    for line in done.stdout.splitlines()[1:]:
+        columns = line.split()
+        if len(columns) >= 5:
+            voices.append(Voice(columns[4], columns[3].replace("_", " ")))
+    return tuple(voices)
+
+
+def _espeak_command(text: str, speech: SpeechSettings) -> tuple[np.ndarray, int]:
+    program = _espeak_program()
     command = [program, "--stdout", "-s", str(int(speech.rate)), "-a", "100"]
     if speech.voice:
-        command += ["-v", speech.voice.rsplit("/", 1)[-1]]
+        voice = resolve_voice(speech.voice, _command_voices(program))
+        command += ["-v", voice.rsplit("/", 1)[-1]]
     done = subprocess.run([*command, "--", text], capture_output=True, timeout=30, check=False)
     if done.returncode != 0 or not done.stdout:
         raise DeviceError(

@@ -9,6 +9,8 @@
     voicecoach settings path                    where the file is
 
 A value that is not allowed exits 2 with the key and what it allows, and writes nothing.
+A new voice must be installed, a new model_path must hold a speech model, and a new
+personal word may not sound like another command's words (settings_file.py says how).
 """
 
 from __future__ import annotations
