@@ -6,10 +6,11 @@ advances 20 ms per microphone block. What it says is synthesised and "played"; t
 microphone hears that through the simulated room (stream_path.RoomEcho), a faint noise
 floor, and now and then a real human "stop" from the speech corpus, placed over the
 player's speech (every other clip) or in a quiet moment, at a fixed level above the echo.
-Each block goes through the echo canceller and the CommandListener, and what is heard
-goes to the engine at the block's end time, exactly as the player's listening thread and
-loop do. Latency = the block end at which the engine answered StopSpeech minus the
-clip's end of speech (audio_files.speech_end). A simulated person says "continue" a
+Each block goes through the echo canceller, the talk-over checks (SelfSpeechGate,
+LouderThanEcho, OwnSpeechGuard) and the CommandListener, and what is heard goes to the
+engine at the block's end time, exactly as the player's listening thread and loop do.
+Latency = the block end at which the engine answered StopSpeech minus the clip's end of
+speech (audio_files.speech_end). A simulated person says "continue" a
 second after the player acknowledges, and answers its questions, so the session goes on.
 
 Processing time (the wall time spent on that block, canceller to engine) comes on top in
@@ -63,8 +64,9 @@ def measure(ctx: BenchContext) -> Measurement:
         method=f"{ctx.reps(CLIPS, 20)} of the corpus's human 'stop' clips, mixed {SNR_DB:g} dB "
         "above the player's own echoed speech (every other clip over a sentence, the rest "
         "in a quiet moment), fed in 20 ms blocks through echo canceller (given the exact "
-        "played samples: the player's own alignment is measured in the room), listener and "
-        "session engine; end of speech to the engine's StopSpeech, in stream time. Clips "
+        "played samples: the player's own alignment is measured in the room), the live "
+        "talk-over checks (over speech a word acts only when a person is detected), listener "
+        "and session engine; end of speech to the engine's StopSpeech, in stream time. Clips "
         f"not acted on within {LISTEN_AFTER_S:g} s are left out of the percentiles.",
     )
     m.notes.append(
@@ -208,18 +210,29 @@ class StreamRun:
         self.fed_seconds = 0.0
 
     def run(self) -> None:
-        from voicecoach.echo_cancel import EchoCanceller, simulate_room
+        from voicecoach.barge_in import OwnSpeechGuard
+        from voicecoach.echo_cancel import (
+            SOUNDING_FLOOR,
+            EchoCanceller,
+            SelfSpeechGate,
+            rms,
+            simulate_room,
+        )
         from voicecoach.library_index import find_script
         from voicecoach.recognition.factory import create_recognizer, vocabulary_for
         from voicecoach.recognition.listener import CommandListener
         from voicecoach.recognition.own_speech import OWN_SENTENCES
         from voicecoach.settings import RecognitionSettings, Settings
         from voicecoach.speech_synth import SpeechCache
+        from voicecoach.talk_over import LouderThanEcho
 
         settings = Settings(recognition=RecognitionSettings(engine=self.engine_name))
         vocabulary = vocabulary_for(settings.recognition)
         listener = CommandListener(create_recognizer(settings.recognition, "spot"), vocabulary)
         canceller = EchoCanceller(sample_rate=RATE)
+        # The live listening thread's checks: a word over the player's speech acts only
+        # if it is stop/pain/pause and a person was heard talking over (barge_in.py).
+        gate, louder, own_speech = SelfSpeechGate(), LouderThanEcho(), OwnSpeechGuard()
         room = RoomEcho()
         rng = np.random.default_rng(11)
         script = find_script(SCRIPT)
@@ -323,7 +336,14 @@ class StreamRun:
                 active.position += BLOCK
             began = time.perf_counter()
             clean = canceller.process(mic, reference)
-            heard = listener.feed(clean)
+            gate.process(clean, reference)
+            person = louder.louder(mic, reference) and gate.person_talking
+            own_speech.block(
+                BLOCK_S,
+                player_sounding=rms(reference) > SOUNDING_FLOOR,
+                person_talking=person,
+            )
+            heard = [h for h in listener.feed(clean) if own_speech.accepts(h.meaning)]
             t += BLOCK_S
             self.fed_seconds += BLOCK_S
             loud = float(np.max(np.abs(reference))) > 1e-3
