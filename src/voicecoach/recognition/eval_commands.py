@@ -186,7 +186,7 @@ def read_manifest(path: Path) -> list[Clip]:
         )
     clips: list[Clip] = []
     for line, row in enumerate(rows, start=2):
-        name, word = (row.get("path") or "").strip(), (row.get("word") or "").strip()
+        name, word = (row.get("path") or "").strip(), (row.get("word") or "").strip().lower()
         if not name or not word:
             raise UsageError(f"{path}:{line}: empty `path` or `word`")
         speaker = (row.get("speaker") or "").strip() or name
