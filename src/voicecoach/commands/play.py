@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from voicecoach.errors import UsageError
+from voicecoach.errors import SettingsError, UsageError
 from voicecoach.history import History
 from voicecoach.library_index import find_script, scripts_for_position
 from voicecoach.player import play_session
@@ -55,6 +55,19 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return load_settings(overrides=overrides)
 
 
+def settings_or_say_why(args: argparse.Namespace) -> Settings:
+    """settings_from(args); when they cannot be read and the session would be spoken, the
+    person also hears that it cannot start (spoken_errors.py)."""
+    try:
+        return settings_from(args)
+    except SettingsError:
+        if not getattr(args, "text", False):
+            from voicecoach.spoken_errors import SETTINGS_PROBLEM, say_aloud
+
+            say_aloud(SETTINGS_PROBLEM)
+        raise
+
+
 def choose_script(script_arg: str | None, position: str | None) -> Script:
     if script_arg is None:
         if position is None:
@@ -85,7 +98,7 @@ def list_devices_requested(args: argparse.Namespace) -> bool:
 def run(args: argparse.Namespace) -> int:
     if list_devices_requested(args):
         return 0
-    settings = settings_from(args)
+    settings = settings_or_say_why(args)
     script = choose_script(args.script, args.position)
     if args.text:
         return play_text(script, settings, args.time_scale)

@@ -12,7 +12,11 @@ import contextlib
 from collections.abc import Iterator
 
 from voicecoach.chooser import CHOOSER_KEY_HELP, ScriptChooser
-from voicecoach.commands.play import add_session_options, list_devices_requested, settings_from
+from voicecoach.commands.play import (
+    add_session_options,
+    list_devices_requested,
+    settings_or_say_why,
+)
 from voicecoach.history import History
 from voicecoach.library_index import load_library
 from voicecoach.live_session import LiveSession, SessionIO
@@ -46,7 +50,7 @@ def _session_io(
 def run(args: argparse.Namespace) -> int:
     if list_devices_requested(args):
         return 0
-    settings = settings_from(args)
+    settings = settings_or_say_why(args)
     library = load_library()
     history = History()
     try:
