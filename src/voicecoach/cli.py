@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -63,6 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.print_help(sys.stderr)
             return 2
         args, run = start, start.run
+    previous = _closing_on_sigterm()
     try:
         return run(args)
     except VoiceCoachError as error:
@@ -75,6 +77,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("voicecoach: stopped.", file=sys.stderr)
         return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _closing_on_sigterm() -> signal.Handlers | Callable[..., object] | int | None:
+    """SIGTERM (a closed terminal, `kill`) ends a command as Ctrl-C does, so a session
+    records that it was closed. Returns the handler to put back (None off the main thread)."""
+
+    def close(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        return signal.signal(signal.SIGTERM, close)
+    except ValueError:  # not the main thread: leave signals alone
+        return None
 
 
 def _has_start(parser: argparse.ArgumentParser) -> bool:

@@ -92,6 +92,10 @@ END_FOR_PAIN = (
 )
 
 
+CLOSED = "closed"
+"""The end reason when the person closes the player mid-session."""
+
+
 class State(str, Enum):
     SPEAKING = "speaking"
     COUNTING = "counting"
@@ -432,6 +436,13 @@ class SessionEngine:
 
         self._at(end, over)
         return [self._say(f"Rest for {_seconds_phrase(seconds)}.")]
+
+    def close(self, t: float) -> list[Action]:
+        """The person closed the player (Ctrl-C, or the terminal was closed): the session
+        ends now with nothing more said, and its record says so ("closed")."""
+        if self.state is State.ENDED:
+            return []
+        return [a for a in self._finish(t, CLOSED) if not isinstance(a, Say)]
 
     def _finish(self, t: float, reason: str, words: str = "") -> list[Action]:
         self._clear_timers()

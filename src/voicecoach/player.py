@@ -65,5 +65,12 @@ def play_session(
         notices=notices,
     )
     record = history_recorder(history, script) if history is not None else None
-    LiveSession.over(engine, io, on_log=record).run()
+    try:
+        LiveSession.over(engine, io, on_log=record).run()
+    except KeyboardInterrupt:  # closed by the person: the history says so, not "interrupted"
+        if record is not None:
+            for action in engine.close(io.clock()):
+                if isinstance(action, Log):
+                    record(action, io.clock())
+        raise
     return engine

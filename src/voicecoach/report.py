@@ -256,6 +256,7 @@ _ENDINGS = {
     "stopped": "stopped early",
     "pain": "stopped because of pain",
     "interrupted": "interrupted (the player closed unexpectedly)",
+    "closed": "closed by the person (Ctrl-C)",
 }
 
 

@@ -17,6 +17,7 @@ ENDINGS = {
     "stopped": "stopped",
     "pain": "pain",
     "interrupted": "interrupted",
+    "closed": "closed",
 }
 
 
