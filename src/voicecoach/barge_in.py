@@ -7,9 +7,8 @@ talk-over detector (echo_cancel.SelfSpeechGate) heard a person at that moment, s
 "say pain if anything hurts" is never taken for a person saying pain. The live player
 (voice_player) and the own-speech evaluation (eval_self) both follow the first rule.
 
-A word reported just after the player fell quiet (the recogniser reports up to
-RECOGNITION_LAG late) may still be the player's last word, unless a person was heard in
-the quiet since: then it is theirs, whatever the command.
+A word reported up to RECOGNITION_LAG after the player fell quiet may still be the
+player's own last word, so it is judged as if said over the speech.
 
 `OwnSpeechGuard` applies these rules on the microphone's own time line (seconds of audio
 heard), not the wall clock: when a busy computer makes the recogniser fall behind, a word
@@ -45,7 +44,6 @@ class OwnSpeechGuard:
     _heard: float = 0.0  # seconds of microphone audio so far
     _sounding_at: float = -1e9
     _person_at: float = -1e9
-    _person_in_quiet_at: float = -1e9
 
     def block(self, seconds: float, *, player_sounding: bool, person_talking: bool) -> None:
         """Record one microphone block: was the player's voice in it, did a person talk over it."""
@@ -54,14 +52,10 @@ class OwnSpeechGuard:
             self._sounding_at = self._heard
         if person_talking:
             self._person_at = self._heard
-            if not player_sounding:
-                self._person_in_quiet_at = self._heard
 
     def accepts(self, meaning: Meaning) -> bool:
         """May a word heard at the end of the latest block act?"""
         if self._heard - self._sounding_at >= self.recognition_lag:
             return True  # the player was quiet: anything goes
-        if self._person_in_quiet_at > self._sounding_at:
-            return True  # someone spoke after the player fell quiet: the word is theirs
         person = self._heard - self._person_at < self.talk_over_window
         return acts_over_speech(meaning) and person

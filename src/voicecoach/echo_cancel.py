@@ -31,8 +31,6 @@ if TYPE_CHECKING:
 
 FloatArray = npt.NDArray[np.float32]
 SOUNDING_FLOOR = 10 ** (-55 / 20)  # reference RMS above which the player counts as speaking
-QUIET_MARGIN_DB = 15.0  # with the player quiet, this far above the noise floor is a person
-QUIET_RISE_DB = 0.02  # how fast (per 10 ms frame) the noise floor estimate may rise
 _INT16 = ctypes.POINTER(ctypes.c_int16)
 
 
@@ -194,10 +192,8 @@ class SelfSpeechGate:
         self._framer = _Framer(frame)
         self._frames = 0
         self._threshold = 0.0  # the 90th percentile of the history, refreshed every 10 frames
-        self._noise_db: float | None = None  # the room's noise floor while the player is quiet
         self.person_talking = False
-        """True while a sound much louder than the expected echo is heard over the player,
-        or, with the player quiet, a sound well above the room's noise floor."""
+        """True while a sound much louder than the expected echo is heard over the player."""
 
     def process(self, residual: npt.ArrayLike, reference: npt.ArrayLike) -> FloatArray:
         """Same length as `residual`; same framing and fixed delay as EchoCanceller."""
@@ -211,7 +207,7 @@ class SelfSpeechGate:
         reference = float(self._recent.max())
         if reference < self._floor:
             self._open_for = 0
-            self.person_talking = self._above_noise(block)
+            self.person_talking = False
             return block
         level_db = 20 * float(np.log10(max(rms(block), 1e-9) / reference))
         known = self._history[: min(self._history_count, len(self._history))]
@@ -233,18 +229,6 @@ class SelfSpeechGate:
         self.person_talking = False
         quiet: FloatArray = block * np.float32(self._quiet)
         return quiet
-
-
-    def _above_noise(self, block: FloatArray) -> bool:
-        """With the player quiet (for `echo_ms` at least): is this frame well above the
-        room's noise floor (someone speaking)? The floor follows the quietest frames down
-        at once and rises slowly (QUIET_RISE_DB a frame)."""
-        level = 20 * float(np.log10(max(rms(block), 1e-9)))
-        if self._noise_db is None or level < self._noise_db:
-            self._noise_db = level
-        else:
-            self._noise_db += QUIET_RISE_DB
-        return level > self._noise_db + QUIET_MARGIN_DB
 
 
 class _Microphone(Protocol):
