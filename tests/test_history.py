@@ -325,7 +325,13 @@ def test_history_json_lists_sessions_for_other_tools(tmp_path: Path) -> None:
         "pain_end",
         "changes",
         "end_reason",
+        "pain_reports",
     }
+    assert oldest["pain_reports"] == [
+        {"t": 12.0, "moment": "start", "score": 5},
+        {"t": 110.0, "moment": "during", "score": 7},
+        {"t": 290.0, "moment": "end", "score": 3},
+    ]
     assert datetime.fromisoformat(oldest["date"]) == START
     assert oldest["title"] == "Seated back basics"
     assert oldest["completed_share"] == 0.75

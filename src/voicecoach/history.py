@@ -440,6 +440,23 @@ class History:
         )
         return [_summary(row) for row in rows]
 
+    def pain_reports(self) -> dict[int, list[dict[str, Any]]]:
+        """Every pain score given, per session id, in order: at the start, during the
+        session (after "pain") and at the end. Keys: t (session seconds), moment, score,
+        zone, exercise (those the engine gave)."""
+        rows = self._read(
+            "SELECT session_id, t, detail FROM events WHERE kind = 'pain_score' ORDER BY id"
+        )
+        reports: dict[int, list[dict[str, Any]]] = {}
+        for session_id, t, detail_json in rows:
+            detail = _detail(detail_json)
+            report: dict[str, Any] = {"t": round(float(t), 1)}
+            for key in ("moment", "score", "zone", "exercise"):
+                if key in detail:
+                    report[key] = detail[key]
+            reports.setdefault(int(session_id), []).append(report)
+        return reports
+
     def last_session(self) -> SessionSummary | None:
         latest = self.sessions(limit=1)
         return latest[0] if latest else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Sequence
+from typing import Any
 
 from voicecoach.errors import UsageError
 from voicecoach.history import History, SessionSummary, default_history_path
@@ -30,7 +31,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         f"The table shows the last {TABLE_LIMIT} unless --limit is given.",
     )
     parser.add_argument(
-        "--json", action="store_true", help="print a JSON array (every session by default)"
+        "--json",
+        action="store_true",
+        help="print a JSON array (every session by default), with each pain score given",
     )
     parser.add_argument(
         "--limit", type=int, metavar="N", help="show only the N most recent sessions"
@@ -46,13 +49,17 @@ def run(args: argparse.Namespace) -> int:
         limit = TABLE_LIMIT
     path = default_history_path()
     # Reading must not create an empty history file where there was none.
+    pain: dict[int, list[dict[str, Any]]] = {}
     if path.exists():
         with History(path) as history:
             sessions, total = history.sessions(limit=limit), history.count_sessions()
+            if args.json:
+                pain = history.pain_reports()
     else:
         sessions, total = [], 0
     if args.json:
-        print(json.dumps([s.to_json() for s in sessions], indent=2, ensure_ascii=False))
+        listed = [{**s.to_json(), "pain_reports": pain.get(s.id, [])} for s in sessions]
+        print(json.dumps(listed, indent=2, ensure_ascii=False))
     elif not sessions:
         print("No sessions yet. Each session you start will be listed here.")
     else:
