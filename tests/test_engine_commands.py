@@ -498,7 +498,8 @@ def test_rest_gives_a_rest_then_waits_for_continue(moment: str, how: str) -> Non
     assert d.state is State.TAKING_A_REST
     start = d.t
     d.advance(59.9)
-    assert d.said(mark) == [REST_WORDS]
+    assert d.said(mark) == [REST_WORDS, "Ten seconds."]
+    assert d.spoken(mark)[-1].t == pytest.approx(start + 50)
     d.advance(0.2)
     assert d.engine.state is State.WAITING_FOR_READY
     ready = d.spoken(mark)[-1]
@@ -506,7 +507,7 @@ def test_rest_gives_a_rest_then_waits_for_continue(moment: str, how: str) -> Non
     assert ready.t == pytest.approx(start + 60)
     assert Cue("rest over") in [r.action for r in d.records[mark:]]
     d.advance(2 * 3600)
-    assert d.said(mark) == [REST_WORDS, READY_WORDS]
+    assert d.said(mark) == [REST_WORDS, "Ten seconds.", READY_WORDS]
     d.hear("continue")
     d.quiet()
     assert _said_after_carrying_on(d, mark) == RESUMES_WITH.get(moment, "Two. Point your toes")
@@ -563,8 +564,10 @@ def test_rest_length_comes_from_the_settings() -> None:
     assert d.said(mark) == [
         "Let's rest for two minutes. Say more rest if you need longer.",
         "Another forty five seconds.",
+        "Ten seconds.",
         READY_WORDS,
     ]
+    assert d.spoken(mark)[-2].t == pytest.approx(start + 155)
     assert d.spoken(mark)[-1].t == pytest.approx(start + 165)
 
 

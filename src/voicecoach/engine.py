@@ -427,8 +427,7 @@ class SessionEngine:
             return self._advance(t)
         end = t + seconds
         self._countdown_end, self._countdown_label = end, "rest"
-        if seconds > 20:
-            self._at(end - 10, lambda at: [self._say("Ten seconds.", "count")])
+        self._ten_seconds_before(end, seconds)
 
         def over(at: float) -> list[Action]:
             self._countdown_end = self._countdown_label = None
@@ -939,6 +938,7 @@ class SessionEngine:
         seconds = self.settings.rest_seconds
         end = t + seconds
         self._countdown_end, self._countdown_label = end, "rest"
+        self._ten_seconds_before(end, seconds)
         self._at(end, self._ready)
         return [
             *actions,
@@ -954,11 +954,18 @@ class SessionEngine:
         end = (self._countdown_end or t) + self.settings.more_rest_seconds
         self._clear_timers()
         self._countdown_end, self._countdown_label = end, "rest"
+        self._ten_seconds_before(end, end - t)
         self._at(end, self._ready)
         return [
             StopSpeech(),
             self._say(f"Another {_seconds_phrase(self.settings.more_rest_seconds)}."),
         ]
+
+    def _ten_seconds_before(self, end: float, seconds: float) -> None:
+        """A rest longer than 20 s says "Ten seconds." ten seconds before it ends, so a
+        person with their eyes closed knows the rest is nearly over."""
+        if seconds > 20:
+            self._at(end - 10, lambda at: [self._say("Ten seconds.", "count")])
 
     def _ready(self, t: float) -> list[Action]:
         self._clear_timers()
