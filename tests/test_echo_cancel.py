@@ -10,6 +10,7 @@ import pytest
 
 from corpus import clips
 from fakes.fake_microphone import FakeMicrophone
+from needs import need_module
 from voicecoach.audio_devices import resample
 from voicecoach.echo_cancel import (
     EchoCancellingMicrophone,
@@ -22,7 +23,7 @@ from voicecoach.recognition.audio_files import read_for_recognizer
 from voicecoach.settings import SpeechSettings
 from voicecoach.speech_synth import synthesize
 
-pyaec = pytest.importorskip("pyaec", reason="pyaec (the speex echo canceller) not installed")
+pyaec = need_module("pyaec", ".venv/bin/pip install pyaec")
 from voicecoach.echo_cancel import EchoCanceller  # noqa: E402 - after the skip check
 
 RATE = 16000

@@ -11,6 +11,7 @@ import numpy.typing as npt
 import pytest
 
 from corpus import kws_model_dir
+from needs import need_module
 from voicecoach.cli import main
 from voicecoach.echo_cancel import rms
 from voicecoach.eval_self import PROBE_SENTENCES, evaluate_self, sentences_for
@@ -20,7 +21,7 @@ from voicecoach.recognition.recognizer import Detection
 from voicecoach.settings import Settings, SpeechSettings
 from voicecoach.vocabulary import DEFAULT_VOCABULARY
 
-pytest.importorskip("pyaec", reason="pyaec (the speex echo canceller) not installed")
+need_module("pyaec", ".venv/bin/pip install pyaec")
 
 SENTENCES = [
     "Lie on your back with your knees bent and your feet flat on the bed.",

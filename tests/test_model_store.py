@@ -14,6 +14,7 @@ from pathlib import Path
 import platformdirs
 import pytest
 
+from needs import need_module
 from voicecoach import cli, model_store
 from voicecoach.errors import ModelError
 
@@ -560,7 +561,7 @@ def test_check_model_folder_says_what_it_looked_for(tmp_path: Path) -> None:
 
 
 def test_real_vosk_raises_a_bare_exception_for_a_missing_model() -> None:
-    vosk = pytest.importorskip("vosk")
+    vosk = need_module("vosk", ".venv/bin/pip install vosk")
     with pytest.raises(Exception, match="Failed to create a model"):
         vosk.Model("/nonexistent")
 
@@ -574,7 +575,7 @@ def test_open_vosk_model_missing_path_says_how_to_fix() -> None:
 
 
 def test_open_vosk_model_converts_vosk_failure(tmp_path: Path) -> None:
-    pytest.importorskip("vosk")
+    need_module("vosk", ".venv/bin/pip install vosk")
     model = make_vosk(tmp_path / "damaged")  # looks like a model, holds no real files
     with pytest.raises(ModelError, match="could not load") as caught:
         model_store.open_vosk_model(model)

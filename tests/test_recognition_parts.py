@@ -12,6 +12,7 @@ import numpy.typing as npt
 import pytest
 
 from fakes.scripted_recognizer import ScriptedRecognizer
+from needs import need_module
 from voicecoach.errors import ModelError, UsageError
 from voicecoach.recognition import eval_commands as ev
 from voicecoach.recognition.audio_files import read_for_recognizer, read_wav, resample, speech_end
@@ -250,7 +251,7 @@ def test_own_speech_is_mixed_under_the_clip_at_the_asked_level(snr_db: float) ->
 
 
 def test_mixed_clips_reach_the_listener_in_player_blocks(tmp_path: Path) -> None:
-    pytest.importorskip("pyaec")
+    need_module("pyaec", ".venv/bin/pip install pyaec")
     from voicecoach.recognition.own_speech import OwnSpeechMixer
 
     clips = ev.read_manifest(make_manifest(tmp_path, [("a.wav", "stop"), ("b.wav", "happy")]))

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from fakes.fake_vosk import FakeVosk
+from needs import need_module
 from voicecoach.errors import ModelError
 from voicecoach.recognition.factory import safety_phrases
 from voicecoach.recognition.listener import CommandListener, HeardPhrase
@@ -151,7 +152,7 @@ def test_reset_starts_the_stream_position_again() -> None:
 
 
 def test_the_real_vosk_package_imports() -> None:
-    vosk = pytest.importorskip("vosk")
+    vosk = need_module("vosk", ".venv/bin/pip install vosk")
     assert hasattr(vosk, "KaldiRecognizer") and hasattr(vosk, "Model")
 
 

@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from needs import need_module
 from voicecoach.cli import main
 from voicecoach.history import History, SessionSummary, default_history_path
 from voicecoach.report import weekly, write_report
 
 # The report draws with matplotlib; without it these tests are skipped, others still run.
-image = pytest.importorskip("matplotlib.image")
+image = need_module("matplotlib.image", ".venv/bin/pip install matplotlib")
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 IMAGE = re.compile(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)" alt="([^"]+)">')

@@ -5,13 +5,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from needs import need_espeak
 from voicecoach import settings_file
 from voicecoach.cli import main
 from voicecoach.errors import SettingsError
@@ -432,8 +432,7 @@ def test_reset_and_path_commands(config_dir: Path, capsys: pytest.CaptureFixture
 
 
 def _need_espeak() -> None:
-    if shutil.which("espeak-ng") is None and shutil.which("espeak") is None:
-        pytest.skip("espeak-ng is not installed")
+    need_espeak()
 
 
 def test_an_installed_voice_is_saved(config_dir: Path) -> None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import io
-import shutil
 import threading
 
 import numpy as np
 import pytest
 
+from needs import need_espeak
 from voicecoach.errors import DeviceError, SettingsError
 from voicecoach.settings import SpeechSettings
 from voicecoach.speech_synth import (
@@ -34,8 +34,7 @@ def _need_tts() -> None:
     try:
         import pyttsx3  # noqa: F401
     except ImportError:
-        if shutil.which("espeak-ng") is None:
-            pytest.skip("neither pyttsx3 nor espeak-ng is installed")
+        need_espeak()
 
 
 def test_a_sentence_becomes_audible_speech_of_plausible_length(
@@ -118,8 +117,7 @@ def test_the_installed_voices_include_the_ones_the_fix_suggests() -> None:
 
 
 def test_the_espeak_command_refuses_an_unknown_voice_by_name() -> None:
-    if shutil.which("espeak-ng") is None and shutil.which("espeak") is None:
-        pytest.skip("no espeak-ng command installed")
+    need_espeak()
     with pytest.raises(UnknownVoiceError, match="'nosuchvoice' is not installed"):
         _espeak_command("Hold it there.", SpeechSettings(voice="nosuchvoice"))
 
@@ -172,8 +170,7 @@ def test_warming_up_never_raises_and_the_error_comes_when_the_sentence_is_said()
 
 
 def test_the_espeak_command_fallback_gives_speech() -> None:
-    if shutil.which("espeak-ng") is None and shutil.which("espeak") is None:
-        pytest.skip("no espeak-ng command installed")
+    need_espeak()
     samples, rate = _espeak_command("Hold it there.", SpeechSettings())
     assert len(samples) / rate > 0.5
     assert active_rms(samples) > 0.01
