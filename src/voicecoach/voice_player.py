@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from voicecoach.barge_in import OwnSpeechGuard
-from voicecoach.errors import DeviceError, ModelError
+from voicecoach.errors import DeviceError
 from voicecoach.history import History
 from voicecoach.live_session import InputItem, SessionIO, queue_wait
 from voicecoach.microphone import Microphone
@@ -152,19 +152,15 @@ class Listening:
         return None
 
     def _load_and_run(self, microphone: Microphone) -> None:
-        from voicecoach.recognition.factory import create_recognizer, vocabulary_for
-
-        try:
-            recognizer = create_recognizer(self.settings.recognition, "spot")
-        except ModelError as error:
+        listener = self._new_listener()
+        if listener is None:
             microphone.close()
-            self.notes.put(f"Voice commands are off: {error} Keys still work.")
             return
-        listener = CommandListener(recognizer, vocabulary_for(self.settings.recognition))
         self._run(microphone, listener)
 
     def _new_listener(self) -> CommandListener | None:
-        """A fresh recogniser after the old one failed, or None (keys still work)."""
+        """A recogniser and listener (at the start, or after the old one failed); None,
+        with a note, when none can be made (keys still work)."""
         from voicecoach.recognition.factory import create_recognizer, vocabulary_for
 
         try:
