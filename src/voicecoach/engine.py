@@ -441,9 +441,9 @@ class SessionEngine:
         ends now with nothing more said, and its record says so ("closed")."""
         if self.state is State.ENDED:
             return []
-        return [a for a in self._finish(t, CLOSED) if not isinstance(a, Say)]
+        return self._finish(t, CLOSED, say=False)
 
-    def _finish(self, t: float, reason: str, words: str = "") -> list[Action]:
+    def _finish(self, t: float, reason: str, words: str = "", *, say: bool = True) -> list[Action]:
         self._clear_timers()
         closing = words or (
             "That is the end of the session. Well done. "
@@ -451,7 +451,7 @@ class SessionEngine:
         )
         self.state = State.ENDED
         return [
-            self._say(closing),
+            *([self._say(closing)] if say else []),
             Log(
                 "session_ended",
                 {
