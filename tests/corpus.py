@@ -49,7 +49,7 @@ def corpus_dir() -> Path:
 
 
 def kws_model_dir() -> Path:
-    from voicecoach.model_store import find_model
+    from voicecoach.store.models import find_model
 
     configured = os.environ.get(MODEL_ENV, "").strip()
     root = Path(configured) if configured else REPO.parent / "shared" / "models"

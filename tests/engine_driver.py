@@ -23,10 +23,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sample_scripts import sample_script
-from voicecoach.engine import SessionEngine, State
-from voicecoach.preview import speech_seconds
-from voicecoach.script_model import Script
-from voicecoach.session_events import (
+from voicecoach.config.settings import SessionSettings
+from voicecoach.script.model import Script
+from voicecoach.session.engine import SessionEngine, State
+from voicecoach.session.events import (
     Action,
     Event,
     Heard,
@@ -37,9 +37,9 @@ from voicecoach.session_events import (
     StopSpeech,
     Tick,
 )
-from voicecoach.session_plan import Phase, StepKind
-from voicecoach.settings import SessionSettings
-from voicecoach.vocabulary import DEFAULT_VOCABULARY, Vocabulary
+from voicecoach.session.plan import Phase, StepKind
+from voicecoach.session.preview import speech_seconds
+from voicecoach.session.vocabulary import DEFAULT_VOCABULARY, Vocabulary
 
 WAITING_FOR_PERSON = {State.PAUSED, State.STOPPED, State.WAITING_FOR_READY}
 

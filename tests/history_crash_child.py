@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from voicecoach.history import History
+from voicecoach.store.history import History
 
 MAX_EVENTS = 100_000  # a bound in case the parent test dies without killing us
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from voicecoach.script_model import Exercise, Pace, Position, Script, Sides, Variant
+from voicecoach.script.model import Exercise, Pace, Position, Script, Sides, Variant
 
 
 def bridging(**changes: object) -> Exercise:

@@ -6,11 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from voicecoach.bench.drift import _slope
-from voicecoach.bench.latency_room import _locate
-from voicecoach.bench.report import figure_rows, markdown_table, render_markdown, verdict
-from voicecoach.bench.results import Figure, Goal, Measurement
-from voicecoach.bench.stats import median, percentile, summary
+from benchmarks.drift import _slope
+from benchmarks.latency_room import _locate
+from benchmarks.report import figure_rows, markdown_table, render_markdown, verdict
+from benchmarks.results import Figure, Goal, Measurement
+from benchmarks.stats import median, percentile, summary
 
 
 def test_percentile_matches_linear_interpolation() -> None:
@@ -100,7 +100,7 @@ def test_drift_trend_and_clip_location() -> None:
 
 
 def test_eval_self_halves_add_up() -> None:
-    from voicecoach.bench.own_speech import combine
+    from benchmarks.own_speech import combine
 
     def part(false_accepts: int, hours: float, without: int) -> dict[str, object]:
         return {

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from sample_scripts import sample_script
-from voicecoach.chooser import ScriptChooser
-from voicecoach.script_model import Position
-from voicecoach.session_events import Action, Event, Heard, KeyPressed, Say, SpeechFinished, Tick
-from voicecoach.settings import Settings
+from voicecoach.config.settings import Settings
+from voicecoach.script.model import Position
+from voicecoach.session.chooser import ScriptChooser
+from voicecoach.session.events import Action, Event, Heard, KeyPressed, Say, SpeechFinished, Tick
 
 BED = replace(sample_script(), id="bed-gentle-start", title="Gentle start in bed")
 BED_2 = replace(sample_script(), id="bed-other", title="Another bed session")

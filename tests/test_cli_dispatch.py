@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from voicecoach.cli import build_parser, command_names, main
+from voicecoach.cli.main import build_parser, command_names, main
 
 PUBLIC_NAMES = {
     "check", "enrol", "eval-commands", "eval-self", "history", "list", "model",
@@ -43,8 +43,9 @@ def test_an_unknown_command_names_the_known_ones(capsys: pytest.CaptureFixture[s
 
 def test_history_does_not_load_the_session_engine_or_audio() -> None:
     code = (
-        "import sys; from voicecoach.cli import main; main(['history']); "
-        "print(sorted(m for m in ('numpy', 'yaml', 'voicecoach.engine', 'voicecoach.commands.play')"
+        "import sys; from voicecoach.cli.main import main; main(['history']); "
+        "print(sorted(m for m in ('numpy', 'yaml', 'voicecoach.session.engine',"
+        " 'voicecoach.cli.play')"
         " if m in sys.modules))"
     )
     done = subprocess.run(

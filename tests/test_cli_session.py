@@ -23,7 +23,7 @@ def environment(tmp_path: Path) -> dict[str, str]:
 
 def voicecoach(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "voicecoach.cli", *args],
+        [sys.executable, "-m", "voicecoach", *args],
         capture_output=True,
         text=True,
         timeout=60,
@@ -81,7 +81,7 @@ def test_play_text_stop_stop_skip_ends_the_session(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "voicecoach.cli",
+            "voicecoach",
             "play",
             "chair-gentle-start",
             "--text",

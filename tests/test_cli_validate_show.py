@@ -6,9 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from voicecoach.commands.show import describe_amount, render_script
-from voicecoach.script_loader import load_script_text
-from voicecoach.script_model import Exercise, Pace, Sides
+from voicecoach.cli.show import describe_amount, render_script
+from voicecoach.script.loader import load_script_text
+from voicecoach.script.model import Exercise, Pace, Sides
 
 BROKEN = Path(__file__).parent / "broken_scripts"
 DOCS = Path(__file__).parent.parent / "docs" / "script-format.md"
@@ -16,7 +16,7 @@ DOCS = Path(__file__).parent.parent / "docs" / "script-format.md"
 
 def _voicecoach(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "voicecoach.cli", *args],
+        [sys.executable, "-m", "voicecoach", *args],
         capture_output=True,
         text=True,
         timeout=60,

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PLAY = [sys.executable, "-m", "voicecoach.cli", "play", "chair-gentle-start", "--text"]
+PLAY = [sys.executable, "-m", "voicecoach", "play", "chair-gentle-start", "--text"]
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
@@ -28,7 +28,7 @@ def _env(tmp_path: Path) -> dict[str, str]:
 
 def _history_json(tmp_path: Path) -> list[dict[str, Any]]:
     listed = subprocess.run(
-        [sys.executable, "-m", "voicecoach.cli", "history", "--json"],
+        [sys.executable, "-m", "voicecoach", "history", "--json"],
         cwd=ROOT,
         env=_env(tmp_path),
         capture_output=True,

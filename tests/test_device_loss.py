@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 
 from fakes.scripted_recognizer import ScriptedRecognizer
-from voicecoach.live_session import InputItem
-from voicecoach.recognition.listener import CommandListener
-from voicecoach.settings import Settings
-from voicecoach.speaker import PrintSpeaker
-from voicecoach.speaker_failover import BACK, LOST, RETRY_SECONDS, FailoverSpeaker
-from voicecoach.vocabulary import DEFAULT_VOCABULARY
-from voicecoach.voice_player import RECOGNISER_RESTARTS, Listening
+from voicecoach.audio.failover import BACK, LOST, RETRY_SECONDS, FailoverSpeaker
+from voicecoach.audio.speaker import PrintSpeaker
+from voicecoach.config.settings import Settings
+from voicecoach.listening.listener import CommandListener
+from voicecoach.player.live_session import InputItem
+from voicecoach.player.voice_player import RECOGNISER_RESTARTS, Listening
+from voicecoach.session.vocabulary import DEFAULT_VOCABULARY
 
 ONE_SECOND = np.zeros(16000, np.float32)
 

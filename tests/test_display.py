@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from voicecoach.display import (
+from voicecoach.player.display import (
     Display,
     PlainDisplay,
     RichDisplay,
@@ -18,7 +18,7 @@ from voicecoach.display import (
     big_wrapped,
     make_display,
 )
-from voicecoach.session_events import Status
+from voicecoach.session.events import Status
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 BOX_AND_BLOCKS = re.compile("[\u2500-\u259f]")

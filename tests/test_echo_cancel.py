@@ -11,20 +11,19 @@ import pytest
 from corpus import clips
 from fakes.fake_microphone import FakeMicrophone
 from needs import need_module
-from voicecoach.audio_devices import resample
-from voicecoach.echo_cancel import (
+from voicecoach.audio.devices import resample
+from voicecoach.audio.echo.canceller import (
     EchoCancellingMicrophone,
     SelfSpeechGate,
-    level_db,
-    rms,
     simulate_room,
 )
-from voicecoach.recognition.audio_files import read_for_recognizer
-from voicecoach.settings import SpeechSettings
-from voicecoach.speech_synth import synthesize
+from voicecoach.audio.levels import level_db, rms
+from voicecoach.audio.wav_files import read_for_recognizer
+from voicecoach.config.settings import SpeechSettings
+from voicecoach.speech.synth import synthesize
 
 pyaec = need_module("pyaec", ".venv/bin/pip install pyaec")
-from voicecoach.echo_cancel import EchoCanceller  # noqa: E402 - after the skip check
+from voicecoach.audio.echo.canceller import EchoCanceller  # noqa: E402 - after the skip check
 
 RATE = 16000
 SENTENCES = (
@@ -170,7 +169,7 @@ def test_without_pyaec_the_microphone_passes_audio_through_and_says_why(
     def missing(*args: object, **kwargs: object) -> None:
         raise ImportError("No module named 'pyaec'")
 
-    monkeypatch.setattr("voicecoach.echo_cancel.EchoCanceller", missing)
+    monkeypatch.setattr("voicecoach.audio.echo.canceller.EchoCanceller", missing)
     mic = FakeMicrophone([np.full(320, 0.2, np.float32)])
 
     class Silent:

@@ -7,9 +7,9 @@ import pytest
 
 from engine_driver import EngineDriver, driver_at
 from sample_scripts import ankle_pumps, bridging, sample_script
-from voicecoach.adaptation import GENERIC_EASIER, GENERIC_HARDER, level_range
-from voicecoach.engine import State
-from voicecoach.script_model import Variant
+from voicecoach.script.model import Variant
+from voicecoach.session.adaptation import GENERIC_EASIER, GENERIC_HARDER, level_range
+from voicecoach.session.engine import State
 
 EASIER_BRIDGING = "Lift your hips only a little."
 HARDER_BRIDGING = "Lift one leg as you hold."

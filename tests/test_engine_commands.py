@@ -11,10 +11,10 @@ import pytest
 
 from engine_driver import MOMENTS, EngineDriver, check_consistent, driver_at
 from sample_scripts import sample_script
-from voicecoach.engine import PAIN_FIRST_WORDS, PAIN_QUESTION, State
-from voicecoach.session_events import Action, Cue, Say, SetVolume, StopSpeech
-from voicecoach.session_plan import HEAT_NOTE, NOT_MEDICAL_ADVICE
-from voicecoach.vocabulary import DEFAULT_VOCABULARY, Command
+from voicecoach.session.engine import PAIN_FIRST_WORDS, PAIN_QUESTION, State
+from voicecoach.session.events import Action, Cue, Say, SetVolume, StopSpeech
+from voicecoach.session.plan import HEAT_NOTE, NOT_MEDICAL_ADVICE
+from voicecoach.session.vocabulary import DEFAULT_VOCABULARY, Command
 
 PAUSED_WORDS = "Paused. Say continue when you are ready."
 STOPPED_WORDS = "Stopped. Say continue to carry on, or stop again to finish."
@@ -552,7 +552,7 @@ def test_ready_during_a_rest_carries_on(how: str) -> None:
 
 
 def test_rest_length_comes_from_the_settings() -> None:
-    from voicecoach.settings import SessionSettings
+    from voicecoach.config.settings import SessionSettings
 
     d = driver_at("counting", SessionSettings(rest_seconds=120, more_rest_seconds=45))
     mark = d.mark()
@@ -705,8 +705,8 @@ def test_a_stop_heard_twice_does_not_end_the_session() -> None:
     """One spoken "stop" detected twice (or the player's own "Stopped." heard back) stays
     stopped; a second stop said after a pause ends the session; a key always counts."""
     from sample_scripts import sample_script
-    from voicecoach.engine import SessionEngine, State
-    from voicecoach.session_events import Heard, KeyPressed
+    from voicecoach.session.engine import SessionEngine, State
+    from voicecoach.session.events import Heard, KeyPressed
 
     engine = SessionEngine(sample_script())
     engine.start(0.0)

@@ -10,9 +10,15 @@ import pytest
 
 from engine_driver import EngineDriver, driver_at
 from sample_scripts import sample_script
-from voicecoach.engine import END_FOR_PAIN, PAIN_ASK_AGAIN, PAIN_FIRST_WORDS, PAIN_QUESTION, State
-from voicecoach.preview import speech_seconds
-from voicecoach.settings import PainZones, SessionSettings
+from voicecoach.config.settings import PainZones, SessionSettings
+from voicecoach.session.engine import (
+    END_FOR_PAIN,
+    PAIN_ASK_AGAIN,
+    PAIN_FIRST_WORDS,
+    PAIN_QUESTION,
+    State,
+)
+from voicecoach.session.preview import speech_seconds
 
 THANKS_GREEN = "Thank you. It is fine to carry on gently, only if it feels all right."
 OFFER_EASIER = "Would you like the easier version? Say yes or no."
@@ -186,7 +192,7 @@ def test_amber_switches_to_the_easier_variant_and_carries_on(score: str) -> None
 
 
 def test_amber_at_the_easiest_version_says_so_and_carries_on() -> None:
-    from voicecoach.adaptation import level_range
+    from voicecoach.session.adaptation import level_range
 
     lowest, _ = level_range(sample_script().exercises[1])
     d = EngineDriver(sample_script(), levels={"Bridging": lowest})

@@ -11,12 +11,12 @@ from dataclasses import replace
 import pytest
 
 from engine_driver import EngineDriver, Spoken
-from voicecoach.engine import hold_count_seconds
-from voicecoach.preview import preview
-from voicecoach.script_model import Exercise, Position, Script
-from voicecoach.session_events import Cue, Tick
-from voicecoach.settings import SessionSettings, Settings
-from voicecoach.vocabulary import count_word
+from voicecoach.config.settings import SessionSettings, Settings
+from voicecoach.script.model import Exercise, Position, Script
+from voicecoach.session.engine import hold_count_seconds
+from voicecoach.session.events import Cue, Tick
+from voicecoach.session.preview import preview
+from voicecoach.session.vocabulary import count_word
 
 QUIET_START = SessionSettings(ask_pain_scores=False, heat_note=False)
 
@@ -256,7 +256,7 @@ def test_sentences_follow_each_other_after_the_sentence_pause() -> None:
     d.start()
     d.run_until(lambda: len(d.said()) >= 3)
     first, second, third = d.spoken()[:3]
-    from voicecoach.preview import speech_seconds
+    from voicecoach.session.preview import speech_seconds
 
     assert second.t - first.t == pytest.approx(speech_seconds(first.text, 140) + 1.5)
     assert third.t - second.t == pytest.approx(speech_seconds(second.text, 140) + 1.5)

@@ -22,11 +22,12 @@ import pytest
 
 from corpus import corpus_dir, kws_model_dir
 from fakes.fake_enrol_microphone import FakeEnrolMicrophone, FakeEnrolMicrophones
-from voicecoach import enrol_session, voice_profile
-from voicecoach.cli import main
-from voicecoach.commands import enrol as enrol_command
-from voicecoach.enrol_session import EnrolSession, UtteranceDetector, record_utterance
-from voicecoach.enrolment import (
+from voicecoach.audio.wav_files import read_for_recognizer
+from voicecoach.cli import enrol as enrol_command
+from voicecoach.cli.main import main
+from voicecoach.config.settings import RecognitionSettings
+from voicecoach.enrol import session as enrol_session
+from voicecoach.enrol.enrolment import (
     DEFAULT_WORDS,
     Heard,
     Recording,
@@ -34,11 +35,11 @@ from voicecoach.enrolment import (
     enrol_words,
     plan_prompts,
 )
+from voicecoach.enrol.session import EnrolSession, UtteranceDetector, record_utterance
 from voicecoach.errors import UsageError
-from voicecoach.recognition.audio_files import read_for_recognizer
-from voicecoach.settings import RecognitionSettings
-from voicecoach.vocabulary import Answer, Command, Phrase, Vocabulary
-from voicecoach.voice_profile import OTHER_SPEECH, EnrolmentError, VoiceProfile
+from voicecoach.session.vocabulary import Answer, Command, Phrase, Vocabulary
+from voicecoach.store import voice_profile
+from voicecoach.store.voice_profile import OTHER_SPEECH, EnrolmentError, VoiceProfile
 
 FloatArray = npt.NDArray[np.float32]
 RATE = 16000
@@ -348,7 +349,7 @@ def test_enrolment_end_to_end_on_real_recordings(capsys: pytest.CaptureFixture[s
     assert voice_profile.load_tuning(model_dir=model) == tuning
 
     deleted = subprocess.run(
-        [sys.executable, "-m", "voicecoach.cli", "enrol", "--delete"],
+        [sys.executable, "-m", "voicecoach", "enrol", "--delete"],
         capture_output=True,
         text=True,
         timeout=60,
@@ -363,8 +364,8 @@ def test_enrolment_end_to_end_on_real_recordings(capsys: pytest.CaptureFixture[s
 
 def test_the_player_uses_the_enrolment_profile(monkeypatch: pytest.MonkeyPatch) -> None:
     """create_recognizer with no explicit tuning picks up the saved profile."""
-    import voicecoach.voice_profile as voice_profile
-    from voicecoach.recognition import factory, kws_engine
+    import voicecoach.store.voice_profile as voice_profile
+    from voicecoach.listening import factory, kws_engine
 
     seen: list[object] = []
 

@@ -12,14 +12,14 @@ import pytest
 
 from corpus import kws_model_dir
 from needs import need_module
-from voicecoach.cli import main
-from voicecoach.echo_cancel import rms
-from voicecoach.eval_self import PROBE_SENTENCES, evaluate_self, sentences_for
-from voicecoach.library_index import load_library
-from voicecoach.recognition.listener import CommandListener
-from voicecoach.recognition.recognizer import Detection
-from voicecoach.settings import Settings, SpeechSettings
-from voicecoach.vocabulary import DEFAULT_VOCABULARY
+from voicecoach.audio.levels import rms
+from voicecoach.cli.main import main
+from voicecoach.config.settings import Settings, SpeechSettings
+from voicecoach.evaluation.eval_self import PROBE_SENTENCES, evaluate_self, sentences_for
+from voicecoach.listening.listener import CommandListener
+from voicecoach.listening.recognizer import Detection
+from voicecoach.script.library import load_library
+from voicecoach.session.vocabulary import DEFAULT_VOCABULARY
 
 need_module("pyaec", ".venv/bin/pip install pyaec")
 
@@ -127,8 +127,8 @@ def test_only_stop_pain_and_pause_count_while_the_coach_is_speaking() -> None:
     they are reported as ignored, not as false accepts; in a gap every command counts."""
     from dataclasses import dataclass as _dataclass
 
-    from voicecoach.eval_self import _pass_result
-    from voicecoach.vocabulary import Command, Meaning
+    from voicecoach.evaluation.eval_self import _pass_result
+    from voicecoach.session.vocabulary import Command, Meaning
 
     @_dataclass(frozen=True)
     class Hit:

@@ -22,14 +22,14 @@ from typing import IO
 
 import pytest
 
-from voicecoach.cli import main
-from voicecoach.history import (
+from voicecoach.cli.main import main
+from voicecoach.session.events import Log
+from voicecoach.store.history import (
     HISTORY_FILE_NAME,
     History,
     HistoryError,
     default_history_path,
 )
-from voicecoach.session_events import Log
 
 START = datetime(2024, 5, 6, 9, 30, tzinfo=timezone.utc)
 CHILD = Path(__file__).parent / "history_crash_child.py"
@@ -304,7 +304,7 @@ def test_history_json_lists_sessions_for_other_tools(tmp_path: Path) -> None:
     environment = {**os.environ, "VOICECOACH_DATA_DIR": str(tmp_path)}
 
     result = subprocess.run(
-        [sys.executable, "-m", "voicecoach.cli", "history", "--json"],
+        [sys.executable, "-m", "voicecoach", "history", "--json"],
         capture_output=True,
         text=True,
         env=environment,

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field, replace
 import pytest
 
 from sample_scripts import ankle_pumps, sample_script
-from voicecoach.engine import PAIN_QUESTION, SessionEngine, State
-from voicecoach.live_session import InputItem, LiveSession, queue_wait
-from voicecoach.preview import speech_seconds
-from voicecoach.script_model import Script
-from voicecoach.session_events import Action, ListenFor, Log, Say, Status
-from voicecoach.settings import SessionSettings
-from voicecoach.text_io import TextSpeech, read_keys, read_lines
+from voicecoach.config.settings import SessionSettings
+from voicecoach.player.live_session import InputItem, LiveSession, queue_wait
+from voicecoach.player.text_io import TextSpeech, read_keys, read_lines
+from voicecoach.script.model import Script
+from voicecoach.session.engine import PAIN_QUESTION, SessionEngine, State
+from voicecoach.session.events import Action, ListenFor, Log, Say, Status
+from voicecoach.session.preview import speech_seconds
 
 QUIET_START = SessionSettings(ask_pain_scores=False, heat_note=False)
 

@@ -15,8 +15,9 @@ import platformdirs
 import pytest
 
 from needs import need_module
-from voicecoach import cli, model_store
+from voicecoach.cli import main as cli
 from voicecoach.errors import ModelError
+from voicecoach.store import models as model_store
 
 VOSK_DIR = "vosk-model-small-en-us-0.15"
 KWS_DIR = "sherpa-onnx-kws-zipformer-gigaspeech-3.3M-2024-01-01"

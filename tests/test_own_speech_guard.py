@@ -15,14 +15,14 @@ import numpy as np
 import numpy.typing as npt
 
 from fakes.scripted_recognizer import ScriptedRecognizer
-from voicecoach.barge_in import RECOGNITION_LAG, TALK_OVER_WINDOW, OwnSpeechGuard
-from voicecoach.echo_cancel import EchoCancellingMicrophone, SelfSpeechGate, simulate_room
-from voicecoach.live_session import InputItem
-from voicecoach.recognition.listener import CommandListener
-from voicecoach.settings import Settings
-from voicecoach.talk_over import LouderThanEcho
-from voicecoach.vocabulary import DEFAULT_VOCABULARY, Command
-from voicecoach.voice_player import Listening
+from voicecoach.audio.echo.canceller import EchoCancellingMicrophone, SelfSpeechGate, simulate_room
+from voicecoach.audio.echo.talk_over import LouderThanEcho
+from voicecoach.config.settings import Settings
+from voicecoach.listening.listener import CommandListener
+from voicecoach.listening.own_voice import RECOGNITION_LAG, TALK_OVER_WINDOW, OwnSpeechGuard
+from voicecoach.player.live_session import InputItem
+from voicecoach.player.voice_player import Listening
+from voicecoach.session.vocabulary import DEFAULT_VOCABULARY, Command
 
 RATE = 16000
 BLOCK = 320  # 20 ms

@@ -1,4 +1,4 @@
-"""`voicecoach preview` and voicecoach.preview: a whole session on a virtual clock."""
+"""`voicecoach preview` and voicecoach.session.preview: a whole session on a virtual clock."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 
 from sample_scripts import sample_script
-from voicecoach.commands.preview import parse_say
-from voicecoach.engine import PAIN_QUESTION
+from voicecoach.cli.preview import parse_say
+from voicecoach.config.settings import SessionSettings, Settings
 from voicecoach.errors import UsageError
-from voicecoach.library_index import load_library
-from voicecoach.preview import estimated_seconds, preview, said_texts, speech_seconds
-from voicecoach.settings import SessionSettings, Settings
+from voicecoach.script.library import load_library
+from voicecoach.session.engine import PAIN_QUESTION
+from voicecoach.session.preview import estimated_seconds, preview, said_texts, speech_seconds
 
 CHAIR_SCRIPT = "chair-gentle-start"
 
@@ -27,7 +27,7 @@ def voicecoach(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env["VOICECOACH_CONFIG_DIR"] = str(tmp_path / "config")
     env["VOICECOACH_DATA_DIR"] = str(tmp_path / "data")
     return subprocess.run(
-        [sys.executable, "-m", "voicecoach.cli", *args],
+        [sys.executable, "-m", "voicecoach", *args],
         capture_output=True,
         text=True,
         timeout=60,

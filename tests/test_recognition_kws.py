@@ -19,12 +19,12 @@ import numpy.typing as npt
 import pytest
 
 from corpus import CorpusClip, clips, kws_model_dir
-from voicecoach.recognition.audio_files import read_for_recognizer, speech_end
-from voicecoach.recognition.factory import available_engines, create_recognizer
-from voicecoach.recognition.kws_engine import KwsRecognizer
-from voicecoach.recognition.listener import CommandListener, HeardPhrase
-from voicecoach.settings import RecognitionSettings
-from voicecoach.vocabulary import DEFAULT_VOCABULARY, Answer, Command
+from voicecoach.audio.wav_files import read_for_recognizer, speech_end
+from voicecoach.config.settings import RecognitionSettings
+from voicecoach.listening.factory import available_engines, create_recognizer
+from voicecoach.listening.kws_engine import KwsRecognizer
+from voicecoach.listening.listener import CommandListener, HeardPhrase
+from voicecoach.session.vocabulary import DEFAULT_VOCABULARY, Answer, Command
 
 BLOCK = 320  # 20 ms
 SCORES = tuple(str(n) for n in range(11))
@@ -153,7 +153,7 @@ def test_eval_commands_reports_json_for_a_small_manifest(tmp_path: Path) -> None
     manifest = tmp_path / "MANIFEST.tsv"
     manifest.write_text("\n".join(lines) + "\n")
     env = {**os.environ, "VOICECOACH_MODEL_DIR": str(kws_model_dir())}
-    command = [sys.executable, "-m", "voicecoach.cli", "eval-commands", str(manifest)]
+    command = [sys.executable, "-m", "voicecoach", "eval-commands", str(manifest)]
     done = subprocess.run(
         [*command, "--engine", "kws", "--role", "answer", "--json"],
         capture_output=True,

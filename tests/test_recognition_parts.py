@@ -13,14 +13,14 @@ import pytest
 
 from fakes.scripted_recognizer import ScriptedRecognizer
 from needs import need_module
+from voicecoach.audio.wav_files import read_for_recognizer, read_wav, resample, speech_end
+from voicecoach.config.settings import RecognitionSettings
 from voicecoach.errors import ModelError, UsageError
-from voicecoach.recognition import eval_commands as ev
-from voicecoach.recognition.audio_files import read_for_recognizer, read_wav, resample, speech_end
-from voicecoach.recognition.bpe_tokens import PieceTokenizer
-from voicecoach.recognition.factory import available_engines, create_recognizer
-from voicecoach.recognition.listener import CommandListener
-from voicecoach.settings import RecognitionSettings
-from voicecoach.vocabulary import DEFAULT_VOCABULARY, Answer, Command
+from voicecoach.evaluation import eval_commands as ev
+from voicecoach.listening.bpe_tokens import PieceTokenizer
+from voicecoach.listening.factory import available_engines, create_recognizer
+from voicecoach.listening.listener import CommandListener
+from voicecoach.session.vocabulary import DEFAULT_VOCABULARY, Answer, Command
 
 # --------------------------------------------------------------------- audio files
 
@@ -240,7 +240,7 @@ def fake_voice(text: str, speech: object) -> tuple[npt.NDArray[np.float32], int]
 
 @pytest.mark.parametrize("snr_db", [0.0, 20.0])
 def test_own_speech_is_mixed_under_the_clip_at_the_asked_level(snr_db: float) -> None:
-    from voicecoach.recognition.own_speech import OwnSpeechMixer, active_rms
+    from voicecoach.evaluation.own_speech_mix import OwnSpeechMixer, active_rms
 
     clip = np.concatenate([np.zeros(8000), tone(300, 16000, 0.5), np.zeros(8000)])
     mic, reference = OwnSpeechMixer(snr_db, synthesize=fake_voice).microphone(clip)
@@ -252,7 +252,7 @@ def test_own_speech_is_mixed_under_the_clip_at_the_asked_level(snr_db: float) ->
 
 def test_mixed_clips_reach_the_listener_in_player_blocks(tmp_path: Path) -> None:
     need_module("pyaec", ".venv/bin/pip install pyaec")
-    from voicecoach.recognition.own_speech import OwnSpeechMixer
+    from voicecoach.evaluation.own_speech_mix import OwnSpeechMixer
 
     clips = ev.read_manifest(make_manifest(tmp_path, [("a.wav", "stop"), ("b.wav", "happy")]))
     sizes: list[int] = []

@@ -12,10 +12,10 @@ import pytest
 from fakes.fake_vosk import FakeVosk
 from needs import need_module
 from voicecoach.errors import ModelError
-from voicecoach.recognition.factory import safety_phrases
-from voicecoach.recognition.listener import CommandListener, HeardPhrase
-from voicecoach.recognition.vosk_engine import VoskRecognizer
-from voicecoach.vocabulary import DEFAULT_VOCABULARY, Answer, Command
+from voicecoach.listening.factory import safety_phrases
+from voicecoach.listening.listener import CommandListener, HeardPhrase
+from voicecoach.listening.vosk_engine import VoskRecognizer
+from voicecoach.session.vocabulary import DEFAULT_VOCABULARY, Answer, Command
 
 BLOCK = 320  # 20 ms, as the player feeds the microphone
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from needs import need_module
-from voicecoach.cli import main
-from voicecoach.history import History, SessionSummary, default_history_path
-from voicecoach.report import weekly, write_report
+from voicecoach.cli.main import main
+from voicecoach.report.document import weekly, write_report
+from voicecoach.store.history import History, SessionSummary, default_history_path
 
 # The report draws with matplotlib; without it these tests are skipped, others still run.
 image = need_module("matplotlib.image", ".venv/bin/pip install matplotlib")

@@ -15,15 +15,15 @@ from typing import Any
 import pytest
 
 from voicecoach.errors import ScriptError, UsageError
-from voicecoach.library_index import (
+from voicecoach.script.library import (
     bundled_script_paths,
     find_script,
     load_library,
     load_scripts,
     scripts_for_position,
 )
-from voicecoach.script_loader import check_script_text, load_script, load_script_text, schema_path
-from voicecoach.script_model import Pace, Position, Script, Sides
+from voicecoach.script.loader import check_script_text, load_script, load_script_text, schema_path
+from voicecoach.script.model import Pace, Position, Script, Sides
 
 BROKEN = Path(__file__).parent / "broken_scripts"
 DOCS = Path(__file__).parent.parent / "docs" / "script-format.md"
@@ -240,7 +240,7 @@ def test_schema_ships_in_the_package_and_is_valid_draft_2020_12() -> None:
     from jsonschema import Draft202012Validator
 
     assert schema_path().is_file()
-    assert schema_path().parent.parent.name == "voicecoach"
+    assert schema_path().parent.parent.name == "script"
     schema = _schema()
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     Draft202012Validator.check_schema(schema)

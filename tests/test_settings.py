@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 
 from needs import need_espeak
-from voicecoach import settings_file
-from voicecoach.cli import main
+from voicecoach.cli.main import main
+from voicecoach.config.settings import Settings
 from voicecoach.errors import SettingsError
-from voicecoach.settings import Settings
-from voicecoach.settings_file import (
+from voicecoach.session.vocabulary import Command
+from voicecoach.store import settings_file
+from voicecoach.store.settings_file import (
     SETTING_KEYS,
     load_settings,
     reset_setting,
@@ -24,7 +25,6 @@ from voicecoach.settings_file import (
     settings_path,
     vocabulary_for,
 )
-from voicecoach.vocabulary import Command
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def _voicecoach(config_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     script = Path(sys.executable).with_name("voicecoach")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "voicecoach.cli"]
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "voicecoach"]
     env = {**os.environ, settings_file.CONFIG_DIR_ENV: str(config_dir)}
     return subprocess.run(
         [*command, *args], capture_output=True, text=True, env=env, timeout=60, check=False

@@ -11,10 +11,10 @@ import pytest
 
 from fakes.fake_microphone import FakeInputStream, input_stream_factory
 from fakes.fake_speaker import FakeOutputStream, stream_factory
+from voicecoach.audio.microphone import SoundDeviceMicrophone
+from voicecoach.audio.speaker import PrintSpeaker, SoundDeviceSpeaker, open_speaker
+from voicecoach.config.settings import AudioSettings, SpeechSettings
 from voicecoach.errors import DeviceError
-from voicecoach.microphone import SoundDeviceMicrophone
-from voicecoach.settings import AudioSettings, SpeechSettings
-from voicecoach.speaker import PrintSpeaker, SoundDeviceSpeaker, open_speaker
 
 RATE = 16000
 
@@ -162,7 +162,7 @@ def test_open_speaker_without_an_output_device_prints_instead(
     def no_device(spec: object, kind: str) -> int:
         raise DeviceError("no speaker found (PortAudio sees no default output device).")
 
-    monkeypatch.setattr("voicecoach.speaker.resolve_device", no_device)
+    monkeypatch.setattr("voicecoach.audio.speaker.resolve_device", no_device)
     note = io.StringIO()
     speaker = open_speaker(AudioSettings(), SpeechSettings(), note=note)
     assert isinstance(speaker, PrintSpeaker)
@@ -219,12 +219,12 @@ def test_a_timed_reference_is_what_sounded_when_the_block_was_captured() -> None
 def test_voicecoach_check_reports_missing_devices_without_crashing(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from voicecoach.cli import main
+    from voicecoach.cli.main import main
 
     def no_device(spec: object, kind: str) -> int:
         raise DeviceError(f"no {kind} device found. Fix: plug one in.")
 
-    monkeypatch.setattr("voicecoach.audio_devices.resolve_device", no_device)
+    monkeypatch.setattr("voicecoach.audio.devices.resolve_device", no_device)
     assert main(["check", "--no-mic-test"]) == 1
     out = capsys.readouterr().out
     assert "PROBLEM  speaker: no output device found" in out
@@ -234,7 +234,7 @@ def test_voicecoach_check_reports_missing_devices_without_crashing(
 
 def test_the_microphone_level_test_tells_silence_from_a_voice() -> None:
     from fakes.fake_microphone import FakeMicrophone
-    from voicecoach.commands.check import check_microphone_level
+    from voicecoach.cli.check import check_microphone_level
 
     silent = FakeMicrophone()
     silent.push_silence(0.5)

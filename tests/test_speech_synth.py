@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from needs import need_espeak
+from voicecoach.config.settings import SpeechSettings
 from voicecoach.errors import DeviceError, SettingsError
-from voicecoach.settings import SpeechSettings
-from voicecoach.speech_synth import (
+from voicecoach.speech.synth import (
     FALLBACK_VOICE_NOTE,
     NOTE_GAP_SECONDS,
     TARGET_RMS,

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voicecoach.commands.play import settings_or_say_why
+from voicecoach.audio.speaker import PrintSpeaker
+from voicecoach.cli.play import settings_or_say_why
 from voicecoach.errors import SettingsError
-from voicecoach.speaker import PrintSpeaker
-from voicecoach.spoken_errors import SETTINGS_PROBLEM, say_aloud
+from voicecoach.player.spoken_errors import SETTINGS_PROBLEM, say_aloud
 
 
 class HeardSpeaker:
@@ -61,7 +61,9 @@ def test_a_broken_settings_file_is_said_aloud_then_reported(
     (config / "settings.yaml").write_text("volume: loud\n", encoding="utf-8")
     monkeypatch.setenv("VOICECOACH_CONFIG_DIR", str(config))
     spoken: list[str] = []
-    monkeypatch.setattr("voicecoach.spoken_errors.say_aloud", lambda text: spoken.append(text))
+    monkeypatch.setattr(
+        "voicecoach.player.spoken_errors.say_aloud", lambda text: spoken.append(text)
+    )
     with pytest.raises(SettingsError) as error:
         settings_or_say_why(_args(text=False))
     assert "settings.yaml:1" in str(error.value)

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _start(typed: str, tmp_path: Path) -> str:
     result = subprocess.run(
-        [sys.executable, "-m", "voicecoach.cli", "start", "--text", "--time-scale", "50"],
+        [sys.executable, "-m", "voicecoach", "start", "--text", "--time-scale", "50"],
         input=typed,
         capture_output=True,
         text=True,

@@ -24,11 +24,11 @@ import pytest
 
 from corpus import clips
 from virtual_room import VirtualRoom, pulseaudio_available, reinitialise_portaudio
-from voicecoach.echo_cancel import level_db
-from voicecoach.microphone import SoundDeviceMicrophone
-from voicecoach.settings import AudioSettings, SpeechSettings
-from voicecoach.speaker import SoundDeviceSpeaker, open_speaker
-from voicecoach.speech_synth import synthesize
+from voicecoach.audio.levels import level_db
+from voicecoach.audio.microphone import SoundDeviceMicrophone
+from voicecoach.audio.speaker import SoundDeviceSpeaker, open_speaker
+from voicecoach.config.settings import AudioSettings, SpeechSettings
+from voicecoach.speech.synth import synthesize
 
 RATE = 16000
 FRAME = 160  # 10 ms
@@ -158,7 +158,7 @@ def person_saying_stop(folder: Path, level: float) -> Path:
     """A real person's "stop" (speech/dev), brought to `level` dBFS over its loudest
     half second, as a WAV file to play into the room."""
     from corpus import clips
-    from voicecoach.recognition.audio_files import read_for_recognizer
+    from voicecoach.audio.wav_files import read_for_recognizer
 
     samples = read_for_recognizer(clips(["stop"], 1)[0].path)
     samples = samples * 10 ** ((level - loudest_half_second_db(samples)) / 20)
@@ -174,7 +174,7 @@ def person_saying_stop(folder: Path, level: float) -> Path:
 def test_a_person_heard_over_the_speech_survives_echo_cancelling(
     room: VirtualRoom, tmp_path: Path
 ) -> None:
-    from voicecoach.echo_cancel import EchoCanceller
+    from voicecoach.audio.echo.canceller import EchoCanceller
 
     # The person 6 dB quieter than the player's speech at the microphone.
     person = person_saying_stop(tmp_path, level=-22.0)
@@ -215,7 +215,7 @@ def test_a_person_heard_over_the_speech_survives_echo_cancelling(
 
 
 def test_voicecoach_check_finds_the_room_and_hears_a_person(room: VirtualRoom) -> None:
-    command = [sys.executable, "-m", "voicecoach.cli", "check"]
+    command = [sys.executable, "-m", "voicecoach", "check"]
     check = subprocess.Popen(command, env=room.env, stdout=subprocess.PIPE, text=True)
     lines: queue.Queue[str] = queue.Queue()
 

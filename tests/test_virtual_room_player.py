@@ -52,7 +52,7 @@ class Player:
         (tmp / "config").mkdir(exist_ok=True)
         (tmp / "config" / "settings.yaml").write_text("volume: 0.25\n", encoding="utf-8")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "voicecoach.cli", "play", SCRIPT, "--plain", "--engine", "kws"],
+            [sys.executable, "-m", "voicecoach", "play", SCRIPT, "--plain", "--engine", "kws"],
             cwd=ROOT,
             env=env,
             stdin=subprocess.PIPE,
@@ -114,7 +114,7 @@ def player(tmp_path: Path) -> Iterator[tuple[VirtualRoom, Player]]:
 def _stop_clip(tmp: Path) -> Path:
     """A person's recorded "stop", brought to an ordinary speaking level (the corpus
     recordings are quiet), as a person near the microphone would sound."""
-    from voicecoach.speech_synth import read_wav
+    from voicecoach.speech.synth import read_wav
 
     samples, rate = read_wav(corpus_dir() / "sc_v001_sample" / "stop" / "1eddce1d_nohash_3.wav")
     level = samples / max(1e-6, float(np.abs(samples).max())) * 0.5

@@ -1,6 +1,6 @@
 """A microphone for enrolment tests: each opening plays one take, then falls silent.
 
-Implements voicecoach.microphone.Microphone. `read()` never waits: it returns the next
+Implements voicecoach.audio.microphone.Microphone. `read()` never waits: it returns the next
 20 ms block (quiet room noise, the clip, quiet room noise) and then None at once, as a
 microphone does when nothing more arrives within the timeout.
 """

@@ -13,7 +13,7 @@ FloatArray = npt.NDArray[np.float32]
 
 
 class FakeMicrophone:
-    """Implements voicecoach.microphone.Microphone from blocks the test supplies."""
+    """Implements voicecoach.audio.microphone.Microphone from blocks the test supplies."""
 
     sample_rate = 16000
 

@@ -22,7 +22,7 @@ class SaidUtterance:
 
 
 class FakeSpeaker:
-    """Implements voicecoach.speaker.Speaker on an injected clock.
+    """Implements voicecoach.audio.speaker.Speaker on an injected clock.
 
     An utterance lasts as long as its samples; `finished()` reports it once the clock has
     passed its end, or at once when it was cut by `stop()` or a newer `say()`.

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from voicecoach.recognition.recognizer import Detection
+from voicecoach.listening.recognizer import Detection
 
 
 class ScriptedRecognizer:

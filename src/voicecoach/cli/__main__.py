@@ -1,0 +1,7 @@
+"""`python -m voicecoach.cli`: the same as the `voicecoach` command."""
+
+import sys
+
+from voicecoach.cli.main import main
+
+sys.exit(main())

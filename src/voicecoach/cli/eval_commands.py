@@ -1,0 +1,172 @@
+"""`voicecoach eval-commands`: measure recognition of recorded command words.
+
+Every clip goes through the same streaming path as the live player (CommandListener, 20 ms
+blocks). Prints a short table, or with --json one object with accuracy, false_accept_rate,
+per_word, latency_ms_p50, latency_ms_p95, clips, engine and role.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from voicecoach.errors import UsageError
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "eval-commands",
+        help="measure how well spoken commands are heard, on a manifest of recordings",
+        description="Feed each recording of MANIFEST through the live listening path and "
+        "report accuracy, false accepts and latency.",
+    )
+    parser.add_argument(
+        "manifest",
+        metavar="MANIFEST.tsv",
+        type=Path,
+        help="TSV with columns `path` (relative to the manifest) and `word` (and optionally "
+        "`speaker`)",
+    )
+    parser.add_argument("--engine", choices=("kws", "vosk"), help="default: the best available")
+    parser.add_argument(
+        "--role",
+        choices=("spot", "answer"),
+        default="spot",
+        help="spot: commands only (default); answer: every answer plus the commands",
+    )
+    parser.add_argument("--model", metavar="PATH", help="use this model directory")
+    parser.add_argument(
+        "--mix-own-speech",
+        action="store_true",
+        help="mix the player's own synthesised speech under each clip (through a simulated "
+        "room) and cancel it with the echo canceller, as live",
+    )
+    parser.add_argument(
+        "--snr",
+        type=float,
+        default=0.0,
+        metavar="DB",
+        help="with --mix-own-speech: clip level above the own speech, in dB (default 0)",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--limit", type=int, metavar="N", help="only N clips, spread evenly over the manifest"
+    )
+    parser.add_argument(
+        "--split",
+        choices=("all", "tune", "holdout"),
+        default="all",
+        help="all clips (default), or the speakers used for tuning, or the held-out ones "
+        "(one speaker in three, by a hash of the speaker)",
+    )
+    parser.add_argument(
+        "--tail",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="silence fed after each clip, as the live stream would go on (default 1.0)",
+    )
+    parser.add_argument(
+        "--lead",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="silence before each clip, before any jitter (default 0.5)",
+    )
+    parser.add_argument(
+        "--jitter",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="spread the start of each word over this many seconds of extra lead silence, "
+        "as words fall anywhere in a live stream (default 2.0; 0 for a fixed 0.5 s lead)",
+    )
+    parser.add_argument(
+        "--boost", type=float, help="keyword spotter: one boost for every phrase (tuning)"
+    )
+    parser.add_argument(
+        "--threshold",
+        type=float,
+        help="keyword spotter: one trigger threshold for every phrase (tuning)",
+    )
+    parser.add_argument(
+        "--personal",
+        action="store_true",
+        help="use the voice profile made by `voicecoach enrol` (default: the engine's own "
+        "settings, so figures do not depend on who ran the command)",
+    )
+    parser.add_argument(
+        "--kws-streams",
+        type=int,
+        metavar="N",
+        help="keyword spotter: number of staggered streams (default 3)",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from voicecoach.config.settings import RecognitionSettings
+    from voicecoach.evaluation import eval_commands as ev
+    from voicecoach.listening.factory import create_recognizer, vocabulary_for
+    from voicecoach.listening.recognizer import Recognizer
+
+    if args.limit is not None and args.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    if args.mix_own_speech is False and args.snr != 0.0:
+        raise UsageError("--snr only applies with --mix-own-speech")
+    clips = ev.select(ev.read_manifest(args.manifest), args.split, args.limit)
+    if not clips:
+        raise UsageError(f"{args.manifest}: no clips in split {args.split!r}")
+    settings = RecognitionSettings(engine=args.engine or "auto", model_path=args.model)
+    if args.boost is not None or args.threshold is not None or args.kws_streams is not None:
+        from voicecoach.listening import kws_engine
+
+        if (args.engine or "kws") != "kws":
+            raise UsageError("--boost, --threshold and --kws-streams apply to kws only")
+        recognizer: Recognizer = kws_engine.KwsRecognizer(
+            _kws_model(settings),
+            boost=args.boost,
+            threshold=args.threshold,
+            streams=kws_engine.DEFAULT_STREAMS if args.kws_streams is None else args.kws_streams,
+        )
+    else:
+        recognizer = create_recognizer(settings, args.role, tuning=None if args.personal else {})
+    blocks = None
+    if args.mix_own_speech:
+        from voicecoach.evaluation.own_speech_mix import OwnSpeechMixer
+
+        blocks = OwnSpeechMixer(snr_db=args.snr).blocks
+    report = ev.evaluate(
+        clips,
+        recognizer,
+        vocabulary_for(settings),
+        args.role,
+        split=args.split,
+        tail=ev.DEFAULT_TAIL if args.tail is None else args.tail,
+        jitter=ev.DEFAULT_JITTER if args.jitter is None else args.jitter,
+        lead=ev.LEAD_SILENCE if args.lead is None else args.lead,
+        blocks=blocks,
+        progress=sys.stderr,
+    )
+    data = report.to_json()
+    if args.mix_own_speech:
+        data["own_speech_snr_db"] = args.snr
+    if args.json:
+        json.dump(data, sys.stdout, indent=1)
+        print()
+    else:
+        ev.print_table(report)
+    return 0
+
+
+def _kws_model(settings: object) -> Path:
+    from voicecoach.errors import ModelError
+    from voicecoach.store.models import describe_missing, find_model
+
+    explicit = getattr(settings, "model_path", None)
+    found = find_model("kws", explicit)
+    if found is None:
+        raise ModelError(describe_missing("kws", explicit))
+    return found

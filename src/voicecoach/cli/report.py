@@ -1,0 +1,44 @@
+"""`voicecoach report`: a progress report to look at, print or show a physiotherapist."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from voicecoach.store.history import History, data_dir, default_history_path
+
+REPORT_FILE_NAME = "report.html"
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "report",
+        help="write a progress report (HTML with charts)",
+        description="Write a progress report: sessions per week, how much was done, pain "
+        "before and after, and exercises made easier or harder. The HTML file is "
+        "self-contained (open it in any browser, print it or send it). "
+        "With --out FILE.png only the pain chart is written. Prints the file's path.",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help=f"where to write it (default: {REPORT_FILE_NAME} in the voicecoach data folder)",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from voicecoach.report.document import write_report  # draws with matplotlib: load on use
+
+    out: Path = args.out if args.out is not None else data_dir() / REPORT_FILE_NAME
+    path = default_history_path()
+    # Reading must not create an empty history file where there was none.
+    if path.exists():
+        with History(path) as history:
+            sessions = history.sessions()
+    else:
+        sessions = []
+    written = write_report(sessions, out.expanduser())
+    print(written.resolve())
+    return 0

@@ -1,0 +1,132 @@
+"""`voicecoach show ID|PATH`: print a session script as a person would read it.
+
+Plain text in reading order, one idea per line, no tables or box drawing, so it reads well
+on a screen reader or a braille display as well as on screen.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator, Sequence
+
+from voicecoach.script.model import Exercise, Pace, Script, Sides, Variant
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "show",
+        help="print a session script in plain words: safety, exercises, variants, cool-down",
+        description="Print a session script as a person would read it. Give a bundled "
+        "script's id (or the start of it) or the path of a .yaml script file.",
+    )
+    parser.add_argument("script", metavar="ID|PATH", help="script id, or path of a script file")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from voicecoach.script.library import find_script  # loads YAML and JSON Schema: only now
+
+    print(render_script(find_script(args.script)))
+    return 0
+
+
+def render_script(script: Script) -> str:
+    """The whole script as plain text, in the order a session plays it."""
+    return "\n".join(_script_lines(script)).rstrip() + "\n"
+
+
+def _script_lines(script: Script) -> Iterator[str]:
+    yield script.title
+    details = f"Position: {script.position.value}. Script id: {script.id}."
+    if script.tags:
+        details += f" Tags: {', '.join(script.tags)}."
+    yield details
+    yield ""
+    yield script.description
+    yield ""
+    yield "Safety, said at the start of every session:"
+    yield script.safety
+    yield (
+        "Every session also says that it is not medical advice, and asks for your pain score "
+        'at the start and at the end. Say "pain" at any time to stop.'
+    )
+    yield ""
+    yield from _section("Exercise", script.exercises)
+    yield from _section("Cool-down", script.cool_down)
+    if script.closing:
+        yield "Closing:"
+        yield script.closing
+        yield ""
+
+
+def _section(label: str, exercises: Sequence[Exercise]) -> Iterator[str]:
+    for number, exercise in enumerate(exercises, start=1):
+        yield f"{label} {number} of {len(exercises)}: {exercise.name}"
+        yield from exercise_lines(exercise)
+        yield ""
+
+
+def exercise_lines(exercise: Exercise) -> Iterator[str]:
+    """Setup, cues, amount and variants of one exercise, a line each."""
+    yield f"Setup: {exercise.setup}"
+    yield f"Cues: {_cues(exercise.cues)}."
+    yield f"Amount: {describe_amount(exercise)}."
+    if exercise.pace == Pace.COUNTED:
+        yield f"Pace: counted, one cue every {_seconds(exercise.tempo)}."
+    else:
+        yield 'Pace: in your own time; say "done" at the end of each set.'
+    yield from _variant_lines("Easier", exercise, exercise.easier, -1)
+    yield from _variant_lines("Harder", exercise, exercise.harder, 1)
+    yield f"From: {exercise.source}."
+
+
+def describe_amount(exercise: Exercise) -> str:
+    """E.g. "2 sets of 10, hold 5 seconds, left then right, rest 30 seconds between sets"."""
+    parts = [f"{exercise.sets} {'set' if exercise.sets == 1 else 'sets'} of {exercise.reps}"]
+    if exercise.pace == Pace.SELF:
+        parts[0] += " in your own time"
+    if exercise.hold:
+        parts.append(f"hold {_seconds(exercise.hold)}")
+    if exercise.sides == Sides.LEFT_THEN_RIGHT:
+        parts.append("left then right")
+    elif exercise.sides == Sides.ALTERNATING:
+        parts.append("alternating sides")
+    between = (
+        "sets"
+        if exercise.sets > 1
+        else "sides"
+        if exercise.sides == Sides.LEFT_THEN_RIGHT
+        else None
+    )
+    if between:
+        rest = f"rest {_seconds(exercise.rest)}" if exercise.rest else "no rest"
+        parts.append(f"{rest} between {between}")
+    return ", ".join(parts)
+
+
+def _variant_lines(
+    label: str, exercise: Exercise, variants: Sequence[Variant], direction: int
+) -> Iterator[str]:
+    if not variants:
+        return
+    yield f"{label} options, nearest first:"
+    for step, variant in enumerate(variants, start=1):
+        changed = exercise.at_level(direction * step)
+        line = f"  {step}. {variant.say or ''} Then: {describe_amount(changed)}"
+        if variant.cues is not None:
+            line += f"; cues: {_cues(variant.cues)}"
+        if variant.tempo is not None:
+            line += f"; one cue every {_seconds(variant.tempo)}"
+        line += "."
+        yield line.replace("  . ", "  ").replace(". .", ".")
+        if variant.setup is not None:
+            yield f"     New setup: {variant.setup}"
+
+
+def _cues(cues: Sequence[str]) -> str:
+    return ", then ".join(f'"{cue}"' for cue in cues)
+
+
+def _seconds(value: float) -> str:
+    number = f"{value:g}"
+    return f"{number} second" if value == 1 else f"{number} seconds"

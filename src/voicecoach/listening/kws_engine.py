@@ -1,0 +1,261 @@
+"""The sherpa-onnx keyword spotter behind the Recognizer interface.
+
+Keywords are made at run time from the phrases to listen for: each phrase is spelt in the
+model's word pieces (bpe_tokens.py) with a per-phrase boost and trigger threshold. Every
+detection is final (the spotter has no partial results) and is reported once: the stream
+is reset right after it, as sherpa-onnx requires.
+
+Measured defaults (docs/recognition.md has the commands): a boost lower than sherpa's
+default 1.0 helps short words survive the search; the threshold is the probability a
+keyword must reach to fire.
+
+Staggered streams: with the model measured here, whether a word is spotted depends on
+where it falls in a 1.6 s cycle counted from the start of the stream (the cycle is 64
+frames of left context plus a 16-frame chunk): in the weak part of the cycle a word was
+found about a third as often. Three streams whose starts are spread over the cycle always
+have one in its strong part; a detection by any stream counts, and all streams start
+afresh, staggered again, from there (the cycle restarts at a reset, so resetting them
+together would line them up). One spoken word is reported once. The cost is three times
+the (small) decoding work of one stream.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from voicecoach.errors import ModelError
+from voicecoach.listening.bpe_tokens import PieceTokenizer
+from voicecoach.listening.recognizer import SAMPLE_RATE, Detection
+
+log = logging.getLogger(__name__)
+
+Tuning = Mapping[str, tuple[float, float]]
+"""phrase -> (boost, threshold)."""
+
+DEFAULT_BOOST = 0.1
+"""Boost of a one-piece phrase ("go", "no", "two"); longer phrases: BOOST_BY_PIECES."""
+BOOST_BY_PIECES: Mapping[int, float] = {1: DEFAULT_BOOST, 2: 0.25}
+BOOST_LONG = 0.5
+"""Boost of a phrase of three or more pieces ("stop" is ▁ST O P)."""
+DEFAULT_THRESHOLD = 0.05
+DEFAULT_TUNING: dict[str, tuple[float, float]] = {"stop": (1.0, DEFAULT_THRESHOLD)}
+"""Per-phrase (boost, threshold) where measurement found the rule above wrong: "stop" is
+heard more often with a higher boost (the safety word: a false stop halts the session,
+the safe side to err on)."""
+
+
+def default_tuning(phrase: str, pieces: int) -> tuple[float, float]:
+    """The measured (boost, threshold) for a phrase spelt in `pieces` word pieces.
+
+    The boost is added per piece, so short words are drowned by a boost that long ones
+    need to survive the search (measured: docs/recognition.md).
+    """
+    if phrase in DEFAULT_TUNING:
+        return DEFAULT_TUNING[phrase]
+    return BOOST_BY_PIECES.get(pieces, BOOST_LONG), DEFAULT_THRESHOLD
+
+
+SOUND_ALIKE: Mapping[str, Sequence[str]] = {"two": ("to", "too"), "four": ("for",)}
+"""Words the model may spell another way when it hears the phrase: extra keywords for it."""
+DEFAULT_STREAMS = 3
+ACCURACY_CYCLE = 1.6
+"""Seconds after which the spotter's accuracy by position repeats (measured); the streams
+start evenly spread over it."""
+
+
+class KwsRecognizer:
+    """Keyword spotting with a sherpa-onnx transducer model directory."""
+
+    name = "kws"
+    sample_rate = SAMPLE_RATE
+
+    def __init__(
+        self,
+        model_dir: Path,
+        tuning: Tuning | None = None,
+        *,
+        boost: float | None = None,
+        threshold: float | None = None,
+        num_threads: int = 1,
+        streams: int = DEFAULT_STREAMS,
+        cycle: float = ACCURACY_CYCLE,
+        sound_alike: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        """`tuning` gives (boost, threshold) per phrase (a voice profile); other phrases
+        get default_tuning(), or one `boost` / `threshold` for all when given (measuring)."""
+        from voicecoach.store.models import kws_files
+
+        files = kws_files(model_dir)
+        self._tokenizer = PieceTokenizer.from_model_file(files.bpe_model)
+        self._tuning = dict(tuning or {})
+        self._sound_alike = {} if sound_alike is None else sound_alike
+        self._boost = boost
+        self._threshold = threshold
+        self._spotter = _load_spotter(files, num_threads)
+        self._labels: dict[str, str] = {}
+        self._phrases: tuple[str, ...] = ()
+        self._keywords = ""
+        # Stream k of n hears the audio from k/n of a cycle on (see the module docstring).
+        count = max(1, streams)
+        self._offsets = [round(k * cycle / count * SAMPLE_RATE) for k in range(count)]
+        self._streams: list[Any] = []
+        self._starts: list[int] = []
+        self._fed = 0
+
+    def keyword_line(self, phrase: str, shared_boost: float | None = None) -> str | None:
+        """The sherpa keyword entry for `phrase` (without its label), or None when the
+        model cannot spell it. `shared_boost` caps a default boost (see keyword_lines)."""
+        pieces = self._tokenizer.encode(phrase)
+        if pieces is None:
+            return None
+        if phrase in self._tuning:
+            boost, threshold = self._tuning[phrase]
+        else:
+            boost, threshold = default_tuning(phrase, len(pieces))
+            if shared_boost is not None and phrase not in DEFAULT_TUNING:
+                boost = min(boost, shared_boost)
+            boost = boost if self._boost is None else self._boost
+            threshold = threshold if self._threshold is None else self._threshold
+        return f"{' '.join(pieces)} :{boost:g} #{threshold:g}"
+
+    def keyword_lines(self, phrases: Sequence[str]) -> dict[str, str]:
+        """phrase -> keyword entry, for the phrases the model can spell.
+
+        Keywords that begin with the same piece share the spotter's search-graph nodes,
+        which take the largest boost among them: "nought" (3 pieces) would lift "no"
+        (one piece) to its boost, and "no" was then missed far more often (measured).
+        So default boosts are capped at the smallest default boost of their group
+        (phrases with their own tuning keep it).
+        """
+        first_piece: dict[str, str] = {}
+        lowest: dict[str, float] = {}
+        for phrase in phrases:
+            pieces = self._tokenizer.encode(phrase)
+            if pieces is None or phrase in self._tuning or phrase in DEFAULT_TUNING:
+                continue
+            first_piece[phrase] = pieces[0]
+            boost = default_tuning(phrase, len(pieces))[0]
+            lowest[pieces[0]] = min(boost, lowest.get(pieces[0], boost))
+        lines: dict[str, str] = {}
+        for phrase in phrases:
+            group = first_piece.get(phrase)
+            line = self.keyword_line(phrase, None if group is None else lowest[group])
+            if line is not None:
+                lines[phrase] = line
+        return lines
+
+    def set_tuning(self, tuning: Tuning) -> None:
+        """New per-phrase (boost, threshold); the keyword list is rebuilt."""
+        self._tuning = dict(tuning)
+        self.set_phrases(self._phrases)
+
+    def set_phrases(self, phrases: Sequence[str]) -> None:
+        entries: list[str] = []
+        self._labels = {}
+        self._phrases = tuple(dict.fromkeys(phrases))
+        spellings = {
+            phrase: [phrase, *(s for s in self._sound_alike.get(phrase, ()) if s not in phrases)]
+            for phrase in self._phrases
+        }
+        lines = self.keyword_lines([s for group in spellings.values() for s in group])
+        for phrase in self._phrases:
+            if phrase not in lines:
+                log.warning("The keyword spotter cannot spell %r; it is not listened for.", phrase)
+                continue
+            label = f"p{len(self._labels)}"  # labels may not hold spaces
+            self._labels[label] = phrase
+            entries += [f"{lines[s]} @{label}" for s in spellings[phrase] if s in lines]
+        self._keywords = "/".join(entries)
+        self._restart(self._fed)
+
+    def accept(self, samples: npt.NDArray[np.float32]) -> list[Detection]:
+        start, self._fed = self._fed, self._fed + len(samples)
+        samples = np.asarray(samples, dtype=np.float32)
+        for stream, begin in zip(self._streams, self._starts, strict=True):
+            if begin >= self._fed:
+                continue
+            stream.accept_waveform(SAMPLE_RATE, samples[max(0, begin - start) :])
+            label = self._decode(stream)
+            if label is not None:
+                # A detection ends every stream's view of this word: all start again,
+                # staggered from here, so one spoken word is reported once.
+                self._restart(self._fed)
+                phrase = self._labels.get(label)
+                return [] if phrase is None else [Detection(phrase, True, self._fed)]
+        return []
+
+    def reset(self) -> None:
+        self._fed = 0
+        self._restart(0)
+
+    def _decode(self, stream: Any) -> str | None:
+        spotter = self._spotter
+        while spotter.is_ready(stream):
+            spotter.decode_stream(stream)
+            label: str = spotter.get_result(stream)
+            if label:
+                return label
+        return None
+
+    def _restart(self, at: int) -> None:
+        """Fresh streams, stream k hearing the audio from `at` + k/n of a cycle on.
+
+        Fresh rather than reset_stream(): the spotter's accuracy cycle starts again at a
+        reset, and staggering the starts is what keeps one stream in its strong part.
+        """
+        if not self._keywords:
+            self._streams, self._starts = [], []
+            return
+        try:
+            self._streams = [self._spotter.create_stream(self._keywords) for _ in self._offsets]
+        except ValueError as error:  # a piece missing from tokens.txt: model files disagree
+            raise ModelError(
+                f"The keyword-spotter model rejected the keyword list ({error}); its "
+                "tokens.txt and bpe.model do not match. Download the model again."
+            ) from error
+        self._starts = [at + offset for offset in self._offsets]
+
+
+def _load_spotter(files: Any, num_threads: int) -> Any:
+    try:
+        import sherpa_onnx
+    except ImportError as error:
+        raise ModelError(
+            "The sherpa-onnx package is not installed: run `pip install sherpa-onnx` "
+            "(or install voicecoach with its [audio] extra)."
+        ) from error
+    # The spotter wants a keywords file; ours are given per stream, so the file is empty.
+    handle, empty = tempfile.mkstemp(prefix="voicecoach-keywords-", suffix=".txt")
+    os.close(handle)
+    try:
+        spotter = sherpa_onnx.KeywordSpotter(
+            tokens=str(files.tokens),
+            encoder=str(files.encoder),
+            decoder=str(files.decoder),
+            joiner=str(files.joiner),
+            keywords_file=empty,
+            num_threads=num_threads,
+            max_active_paths=4,
+            num_trailing_blanks=1,
+        )
+        # A second of silence through the network catches a model that loads but cannot run.
+        probe = spotter.create_stream("\u2581A :1 #0.99 @probe")
+        probe.accept_waveform(SAMPLE_RATE, np.zeros(SAMPLE_RATE, dtype=np.float32))
+        while spotter.is_ready(probe):
+            spotter.decode_stream(probe)
+    except (RuntimeError, ValueError, AssertionError) as error:
+        raise ModelError(
+            f"The keyword-spotter model in {files.encoder.parent} does not run ({error}). "
+            "Download it again with `voicecoach model download --engine kws`."
+        ) from error
+    finally:
+        os.unlink(empty)
+    return spotter

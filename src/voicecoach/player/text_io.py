@@ -1,0 +1,145 @@
+"""Text in and out: printed speech, and typed words or single keys.
+
+On a terminal, keys act at once (space pause/continue, p pain, s stop, e easier, h harder,
+r repeat, n next, digits answer a score, Enter for done); type ":" (or Tab) first to write a
+whole word or phrase and press Enter. From a pipe, each line is a word or phrase; a line of
+one character is a key; an empty line is Enter.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from typing import TextIO
+
+from voicecoach.audio.utterance_timer import UtteranceTimer
+from voicecoach.player.live_session import InputItem, SessionIO, queue_wait
+from voicecoach.session.events import Say
+from voicecoach.session.preview import speech_seconds
+
+KEY_HELP = (
+    "Keys: space pause/continue, p pain, s stop, e easier, h harder, r repeat, n next, "
+    "digits for a score, Enter for done, : to type a word."
+)
+
+
+class TextSpeech:
+    """Prints what would be said; each sentence 'lasts' as long as saying it would."""
+
+    def __init__(
+        self, clock: Callable[[], float], rate_wpm: int, write: Callable[[str], None]
+    ) -> None:
+        self._timer = UtteranceTimer(clock)
+        self._rate = rate_wpm
+        self._write = write
+
+    def say(self, say: Say) -> None:
+        self._write(say.text if say.kind == "speech" else f"  {say.text}")
+        self._timer.start(say.utterance_id, speech_seconds(say.text, self._rate))
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def finished(self) -> list[int]:
+        return self._timer.finished()
+
+    def busy(self) -> bool:
+        return self._timer.busy()
+
+    def cue(self, name: str) -> None:
+        self._write(f"  ({name})")
+
+    def change_volume(self, step: int) -> None:
+        self._write("  (louder)" if step > 0 else "  (quieter)")
+
+
+def read_lines(stream: TextIO, inputs: queue.Queue[InputItem]) -> None:
+    """Line mode: one word/phrase per line; one character is a key; empty is Enter."""
+    for raw in stream:
+        line = raw.rstrip("\r\n")
+        if line == "":
+            inputs.put(InputItem("key", "\n"))
+        elif len(line) == 1:
+            inputs.put(InputItem("key", line))
+        else:
+            inputs.put(InputItem("heard", line.strip()))
+
+
+def read_keys(stream: TextIO, inputs: queue.Queue[InputItem], echo: Callable[[str], None]) -> None:
+    """Key mode (a terminal in cbreak mode): keys act at once; ":" starts a typed phrase."""
+    typed: list[str] | None = None
+    while True:
+        ch = stream.read(1)
+        if ch == "":
+            return
+        if typed is not None:
+            if ch in ("\n", "\r"):
+                inputs.put(InputItem("heard", "".join(typed).strip()))
+                typed = None
+            elif ch in ("\x7f", "\b"):
+                typed = typed[:-1]
+            else:
+                typed.append(ch)
+            continue
+        if ch in (":", "\t"):
+            typed = []
+            echo("Type a word and press Enter.")
+        elif ch in ("\n", "\r"):
+            inputs.put(InputItem("key", "\n"))
+        else:
+            inputs.put(InputItem("key", ch))
+
+
+@contextlib.contextmanager
+def keyboard(stream: TextIO, echo: Callable[[str], None]) -> Iterator[queue.Queue[InputItem]]:
+    """Start reading the keyboard (or a pipe) in a background thread."""
+    inputs: queue.Queue[InputItem] = queue.Queue()
+    restore: Callable[[], None] | None = None
+    if stream.isatty() and os.name == "posix":
+        import termios
+        import tty
+
+        fd = stream.fileno()
+        saved = termios.tcgetattr(fd)
+        tty.setcbreak(fd)
+
+        def restore() -> None:
+            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+
+        target: Callable[[], None] = lambda: read_keys(stream, inputs, echo)  # noqa: E731
+    else:
+        target = lambda: read_lines(stream, inputs)  # noqa: E731
+    # A daemon thread: reading stdin cannot be interrupted, and must not keep us alive.
+    threading.Thread(target=target, name="keyboard", daemon=True).start()
+    try:
+        yield inputs
+    finally:
+        if restore is not None:
+            restore()
+
+
+def write_line(text: str) -> None:
+    print(text, flush=True)
+
+
+def stdin() -> TextIO:
+    return sys.stdin
+
+
+@contextlib.contextmanager
+def text_session_io(rate_wpm: int, time_scale: float = 1.0) -> Iterator[SessionIO]:
+    """Printed speech and typed input, for `play --text` and `start --text`."""
+    from voicecoach.player.runner import ScaledClock
+
+    clock = ScaledClock(time_scale)
+    write_line(KEY_HELP)
+    with keyboard(sys.stdin, write_line) as inputs:
+        yield SessionIO(
+            output=TextSpeech(clock.now, rate_wpm, write_line),
+            wait_for_input=clock.wait(queue_wait(inputs)),
+            clock=clock.now,
+        )

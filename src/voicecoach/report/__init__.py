@@ -1,0 +1,1 @@
+"""The progress report: session history as a page with charts."""
