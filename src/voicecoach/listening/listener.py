@@ -18,7 +18,14 @@ import numpy as np
 import numpy.typing as npt
 
 from voicecoach.listening.recognizer import Recognizer
-from voicecoach.session.vocabulary import Answer, Command, Meaning, Vocabulary, meaning_of
+from voicecoach.session.vocabulary import (
+    Answer,
+    Command,
+    HeardWord,
+    Meaning,
+    Vocabulary,
+    meaning_of,
+)
 
 ROLES = ("spot", "answer")
 
@@ -32,6 +39,11 @@ class HeardPhrase:
     """Stream position (16 kHz samples since the recogniser's reset)."""
     final: bool
     """False when it came from a partial result."""
+
+    def word(self, rate: int = 16000) -> HeardWord:
+        """The value that travels on to the engine. `at_sample` is where the recogniser
+        reported the word (its end, as far as the stream knows)."""
+        return HeardWord(self.meaning, self.text, ended=self.at_sample / rate)
 
 
 class CommandListener:

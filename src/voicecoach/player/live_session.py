@@ -27,6 +27,7 @@ from voicecoach.session.events import (
     StopSpeech,
     Tick,
 )
+from voicecoach.session.vocabulary import HeardWord
 
 POLL_SECONDS = 0.02
 
@@ -60,10 +61,13 @@ class StatusDisplay(Protocol):
 
 @dataclass(frozen=True)
 class InputItem:
-    """Something the person did: `kind` is "heard" (a phrase) or "key" (one key)."""
+    """Something the person did: `kind` is "heard" (a phrase) or "key" (one key). A phrase
+    from the listener carries its meaning in `word`; typed phrases are understood by the
+    engine's vocabulary."""
 
     kind: str
     text: str
+    word: HeardWord | None = None
 
 
 InputWait = Callable[[float], InputItem | None]
@@ -148,7 +152,7 @@ class LiveSession:
         if item.kind == "key":
             self._handle(KeyPressed(now, item.text))
         else:
-            self._handle(Heard(now, item.text))
+            self._handle(Heard(now, item.text, item.word))
 
     def _over(self) -> bool:
         return self.engine.finished and not self.output.busy()

@@ -249,7 +249,7 @@ class Listening:
                     continue
                 for heard in heard_now:
                     if self._guard.accepts(heard.meaning):  # see barge_in.py
-                        self.inputs.put(InputItem("heard", heard.text))
+                        self.inputs.put(InputItem("heard", heard.text, heard.word()))
         finally:
             if current is not None:
                 current.close()

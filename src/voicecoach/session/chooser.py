@@ -127,7 +127,7 @@ class ScriptChooser:
         if isinstance(event, KeyPressed):
             meaning = CHOOSER_KEYS.get(event.key.lower())
         elif isinstance(event, Heard):
-            meaning = self.vocabulary.lookup(event.text)
+            meaning = event.word.meaning if event.word else self.vocabulary.lookup(event.text)
         else:  # pragma: no cover - Event is a closed union
             raise TypeError(event)
         return [] if meaning is None else self._on_meaning(meaning, event.t)

@@ -239,10 +239,8 @@ class SessionEngine:
         elif isinstance(event, SpeechFinished):
             actions = self._on_speech_finished(event)
         elif isinstance(event, Heard):
-            meaning = self.vocabulary.lookup(event.text)
-            if meaning is None:
-                found = self.vocabulary.find_in(event.text)
-                meaning = _most_urgent(found)
+            word = event.word or self.vocabulary.understand(event.text)
+            meaning = None if word is None else word.meaning
             if (
                 meaning is Command.STOP
                 and self.state is State.STOPPED
@@ -1222,14 +1220,6 @@ def _clamped_levels(script: Script, levels: dict[str, int]) -> dict[str, int]:
 
 def _score(answer: Answer | None) -> int | None:
     return int(answer.value) if answer is not None and answer.value.isdigit() else None
-
-
-def _most_urgent(found: list[Meaning]) -> Meaning | None:
-    """Of several meanings in one utterance, safety first."""
-    for command in (Command.PAIN, Command.STOP):
-        if command in found:
-            return command
-    return found[0] if found else None
 
 
 def _seconds_phrase(seconds: int) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from voicecoach.session.vocabulary import Meaning
+from voicecoach.session.vocabulary import HeardWord, Meaning
 
 # ---------------------------------------------------------------- events
 
@@ -24,10 +24,13 @@ class Tick:
 
 @dataclass(frozen=True)
 class Heard:
-    """A phrase the recogniser heard (or a typed word) at `t`."""
+    """A phrase the recogniser heard (or a typed word) at `t`. `word` carries its meaning
+    when the listener already worked it out; a machine understands `text` itself only
+    when `word` is None (typed text, previews)."""
 
     t: float
     text: str
+    word: HeardWord | None = None
 
 
 @dataclass(frozen=True)

@@ -262,6 +262,17 @@ class Vocabulary:
                 said = said.replace(f" {phrase.text} ", " | ")
         return found
 
+    def understand(self, text: str) -> HeardWord | None:
+        """What an utterance means, worked out once where it enters (a typed line, a
+        recogniser's free text): the whole phrase, else the most urgent table phrase inside
+        it. None when it means nothing here."""
+        meaning = self.lookup(text)
+        if meaning is None:
+            meaning = most_urgent(self.find_in(text))
+        if meaning is None:
+            return None
+        return HeardWord(meaning, normalise(text))
+
     def words_for(self, meaning: Meaning) -> list[str]:
         return [p.text for p in self.phrases if p.meaning == meaning]
 
@@ -278,6 +289,28 @@ class Vocabulary:
 
     def advertised(self) -> list[str]:
         return [p.text for p in self.phrases if p.advertised]
+
+
+@dataclass(frozen=True)
+class HeardWord:
+    """A heard (or typed) phrase with its meaning: the one value that travels from the
+    listener to the engine, so the meaning is never worked out twice."""
+
+    meaning: Meaning
+    phrase: str
+    """The phrase as heard or typed, e.g. "seven", "it hurts"."""
+    started: float | None = None
+    """When the word started, in seconds on the microphone's time line (None when typed)."""
+    ended: float | None = None
+    """When the word ended on the microphone's time line (None when typed)."""
+
+
+def most_urgent(found: list[Meaning]) -> Meaning | None:
+    """Of several meanings in one utterance, safety first."""
+    for command in (Command.PAIN, Command.STOP):
+        if command in found:
+            return command
+    return found[0] if found else None
 
 
 def meaning_of(main_word: str) -> Meaning | None:
