@@ -18,13 +18,8 @@ from typing import Any, Protocol, TextIO
 
 import numpy as np
 
-from voicecoach.audio.devices import (
-    LIST_HINT,
-    FloatArray,
-    RateConverter,
-    portaudio,
-    resolve_device,
-)
+from voicecoach.audio.devices import LIST_HINT, FloatArray, portaudio, resolve_device
+from voicecoach.audio.resampling import RateConverter
 from voicecoach.config.settings import AudioSettings
 from voicecoach.errors import DeviceError
 

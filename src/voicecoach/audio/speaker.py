@@ -42,14 +42,8 @@ from typing import Any, Protocol, TextIO
 
 import numpy as np
 
-from voicecoach.audio.devices import (
-    LIST_HINT,
-    FloatArray,
-    lowpass_taps,
-    portaudio,
-    resample,
-    resolve_device,
-)
+from voicecoach.audio.devices import LIST_HINT, FloatArray, portaudio, resolve_device
+from voicecoach.audio.resampling import lowpass_taps, resample
 from voicecoach.audio.utterance_timer import UtteranceTimer
 from voicecoach.config.settings import AudioSettings, SpeechSettings
 from voicecoach.errors import DeviceError
