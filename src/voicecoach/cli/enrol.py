@@ -324,7 +324,7 @@ def make_audition(settings: Settings, recordings: Sequence[Recording]) -> Listen
     """The player's listening path with the keyword spotter, hearing every command plus
     the answers that were recorded."""
     from voicecoach.listening.factory import create_recognizer
-    from voicecoach.store.settings_file import vocabulary_for
+    from voicecoach.session.vocabulary import vocabulary_for
 
     answers = sorted(
         {r.meaning.value for r in recordings if isinstance(r.meaning, Answer)}, key=str
@@ -334,7 +334,7 @@ def make_audition(settings: Settings, recordings: Sequence[Recording]) -> Listen
     def make(tuning: Any) -> Any:
         return create_recognizer(recognition, "answer", tuning=tuning)
 
-    vocabulary: Vocabulary = vocabulary_for(settings)
+    vocabulary: Vocabulary = vocabulary_for(settings.recognition)
     return ListenerAudition(make, vocabulary, answers)
 
 
