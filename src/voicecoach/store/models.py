@@ -1,4 +1,4 @@
-"""Where speech models live, how to find one, and how to fetch one.
+"""Where speech models live and how to find one.
 
 Two kinds of model:
 - "vosk": a Vosk model directory (it holds am/final.mdl or conf/model.conf).
