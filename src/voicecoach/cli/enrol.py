@@ -31,15 +31,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from voicecoach.config.settings import Settings
+from voicecoach.enrol.calibration import Calibration, audition_count, calibrate
 from voicecoach.enrol.enrolment import (
     TAKES,
-    Calibration,
     ListenerAudition,
     Prompt,
     Recording,
     Score,
-    audition_count,
-    calibrate,
     enrol_words,
     main_word,
     plan_prompts,
