@@ -1,5 +1,6 @@
-"""The report's charts, drawn with matplotlib (imported here only, when a report is made)
-as PNG: sessions per week, how much was done, pain before and after sessions."""
+"""The report's charts as PNG (matplotlib, imported only when a chart is drawn), each with
+alt text that says what it shows.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from io import BytesIO
+from statistics import fmean
 from typing import TYPE_CHECKING, Any
 
-from voicecoach.report.errors import ReportError
+from voicecoach.errors import VoiceCoachError
 from voicecoach.report.weeks import WeekSummary, weekly
+from voicecoach.report.wording import count, day, day_month, mean, pain_pair, percent, years
 from voicecoach.store.history import SessionSummary
 
 if TYPE_CHECKING:
@@ -37,8 +40,61 @@ SHORT_SPAN_DAYS = 150
 """Up to this many days, the date axis shows "3 Jan" rather than months and years."""
 
 
+class ReportError(VoiceCoachError):
+    """The report could not be made or written."""
+
+
+# ---------------------------------------------------------------- alt text
+
+
+def sessions_alt(weeks: Sequence[WeekSummary]) -> str:
+    busiest = max(weeks, key=lambda w: w.sessions)
+    return (
+        f"Bar chart of sessions per week, {count(len(weeks), 'week')} with sessions from "
+        f"the week of {day(weeks[0].start)} to the week of {day(weeks[-1].start)}. "
+        f"The busiest week began {day(busiest.start)} with "
+        f"{count(busiest.sessions, 'session')}; the latest week had "
+        f"{count(weeks[-1].sessions, 'session')}."
+    )
+
+
+def completion_alt(weeks: Sequence[WeekSummary]) -> str:
+    average = fmean(w.completed_share for w in weeks)
+    return (
+        "Bar chart of the share of planned exercises done, averaged per week, 0 to 100 "
+        f"percent. Over all weeks: {percent(average)}; the latest week: "
+        f"{percent(weeks[-1].completed_share)}."
+    )
+
+
+def pain_alt(sessions: Sequence[SessionSummary]) -> str:
+    scored = [s for s in sessions if s.pain_start is not None or s.pain_end is not None]
+    if not scored:
+        return "Pain chart: no pain scores were recorded."
+    series = _pain_series(scored)
+    how = "each session" if series.per_session else "weekly averages"
+    latest = pain_pair(series.before[-1][1], series.after[-1][1]) if series.paired else ""
+    text = (
+        f"Line chart of pain scores from 0 (none) to 10 (worst), {how}: before sessions "
+        f"(solid line{', circles' if series.markers else ''}) and after "
+        f"(dashed line{', squares' if series.markers else ''}), "
+        f"from {day(scored[0].date)} to {day(scored[-1].date)}. "
+    )
+    before, after = mean([s.pain_start for s in scored]), mean([s.pain_end for s in scored])
+    if before is not None:
+        text += f"Before averaged {before:.1f}. "
+    if after is not None:
+        text += f"After averaged {after:.1f}. "
+    if latest:
+        text += f"Most recent: {latest}."
+    return text.strip()
+
+
+# ---------------------------------------------------------------- charts
+
+
 @dataclass(frozen=True)
-class PainSeries:
+class _PainSeries:
     per_session: bool
     before: list[tuple[datetime, float]]
     after: list[tuple[datetime, float]]
@@ -53,27 +109,27 @@ class PainSeries:
         return bool(self.before and self.after and self.before[-1][0] == self.after[-1][0])
 
 
-def pain_series(sessions: Sequence[SessionSummary]) -> PainSeries:
+def _pain_series(sessions: Sequence[SessionSummary]) -> _PainSeries:
     scored = [s for s in sessions if s.pain_start is not None or s.pain_end is not None]
     if len(scored) <= PER_SESSION_POINTS_MAX:
-        return PainSeries(
+        return _PainSeries(
             True,
-            [(_local(s.date), float(s.pain_start)) for s in scored if s.pain_start is not None],
-            [(_local(s.date), float(s.pain_end)) for s in scored if s.pain_end is not None],
+            [(local(s.date), float(s.pain_start)) for s in scored if s.pain_start is not None],
+            [(local(s.date), float(s.pain_end)) for s in scored if s.pain_end is not None],
         )
     weeks = weekly(scored)
 
     def monday(day: date) -> datetime:
         return datetime(day.year, day.month, day.day)
 
-    return PainSeries(
+    return _PainSeries(
         False,
         [(monday(w.start), w.pain_start) for w in weeks if w.pain_start is not None],
         [(monday(w.start), w.pain_end) for w in weeks if w.pain_end is not None],
     )
 
 
-def _local(moment: datetime) -> datetime:
+def local(moment: datetime) -> datetime:
     # Naive local time: matplotlib would draw aware datetimes in UTC.
     return moment.astimezone().replace(tzinfo=None)
 
@@ -178,7 +234,7 @@ def completion_chart_png(weeks: Sequence[WeekSummary]) -> bytes:
 def pain_chart_png(sessions: Sequence[SessionSummary]) -> bytes:
     """Pain before and after sessions, 0-10; a clear note when nothing was scored."""
     ordered = sorted(sessions, key=lambda s: (s.date, s.id))
-    series = pain_series(ordered)
+    series = _pain_series(ordered)
     title = "Pain before and after sessions"
     if series.before or series.after:
         title += " (each session)" if series.per_session else " (weekly average)"
@@ -208,9 +264,9 @@ def pain_chart_png(sessions: Sequence[SessionSummary]) -> bytes:
         moments = sorted({moment for moment, _ in series.before + series.after})
         ticks = session_ticks(moments) if series.per_session else None
         if ticks is not None:
-            positions, labels, day = ticks
+            positions, labels, below = ticks
             axes.set_xticks(_dates().date2num(positions), labels)
-            axes.set_xlabel(day)
+            axes.set_xlabel(below)
         else:
             _date_axis(axes, moments[0].date(), moments[-1].date())
         return _png(figure)
@@ -232,11 +288,3 @@ def session_ticks(moments: list[datetime]) -> tuple[list[datetime], list[str], s
         return moments, [f"{m:%H:%M}" for m in moments], f"{first.day} {first:%b %Y}"
     labels = [f"{day_month(m)}\n{m:%H:%M}" for m in moments]
     return moments, labels, years(days[0], days[-1])
-
-
-def day_month(moment: date) -> str:
-    return f"{moment.day} {moment:%b}"
-
-
-def years(first: date, last: date) -> str:
-    return str(first.year) if first.year == last.year else f"{first.year}-{last.year}"

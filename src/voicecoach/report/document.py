@@ -2,7 +2,7 @@
 
 Made for a person and their physiotherapist to look at together: sessions per week,
 how much of each session was done, pain before and after, and which exercises were
-made easier or harder. Charts are drawn with matplotlib (imported only here, when a
+made easier or harder. Charts are drawn with matplotlib (charts.py, imported only when a
 report is made) as PNG embedded in the page, so the file needs no network and can be
 mailed or printed. Every chart has alt text that says what it shows, and the numbers
 behind it are in tables below. Long histories are summed up by week; dates are shown
@@ -17,37 +17,30 @@ import os
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from statistics import fmean
+from typing import TYPE_CHECKING
 
 from voicecoach.report.charts import (
+    ReportError,
+    completion_alt,
     completion_chart_png,
+    pain_alt,
     pain_chart_png,
-    pain_series,
+    sessions_alt,
     sessions_chart_png,
 )
-from voicecoach.report.errors import ReportError
-from voicecoach.report.weeks import WeekSummary, mean, weekly
-from voicecoach.store.history import DIRECTIONS, SessionSummary
+from voicecoach.report.weeks import WeekSummary, exercise_changes, weekly
+from voicecoach.report.wording import count, day, pain_pair, percent, when
+from voicecoach.store.history import SessionSummary
+
+__all__ = ["ReportError", "WeekSummary", "render_html", "weekly", "write_report"]
+
+if TYPE_CHECKING:
+    pass
 
 RECENT_SESSIONS = 15
-
-
-def exercise_changes(sessions: Sequence[SessionSummary]) -> dict[str, Counter[str]]:
-    """How often each exercise was made easier, harder or put back to normal.
-
-    Most changed first.
-    """
-    counts: dict[str, Counter[str]] = {}
-    for session in sessions:
-        for change in session.changes:
-            direction, _, name = change.partition(": ")
-            if direction in DIRECTIONS and name:
-                counts.setdefault(name, Counter())[direction] += 1
-    return dict(sorted(counts.items(), key=lambda item: (-item[1].total(), item[0])))
-
-
 # ---------------------------------------------------------------- writing
 
 
@@ -114,7 +107,7 @@ def render_html(sessions: Sequence[SessionSummary], generated: datetime | None =
         f"<style>{_STYLE}</style></head>",
         "<body>",
         "<h1>Exercise report</h1>",
-        f"<p>Made on {_day(made)} by voicecoach.</p>",
+        f"<p>Made on {day(made)} by voicecoach.</p>",
         '<p class="note">A record of exercise sessions, not medical advice. If pain gets '
         "worse or new symptoms appear, talk to your physiotherapist or GP.</p>",
     ]
@@ -136,13 +129,13 @@ def _report_body(sessions: Sequence[SessionSummary]) -> list[str]:
     parts = ["<h2>Summary</h2>", _summary_list(oldest_first, weeks)]
     parts += [
         "<h2>Sessions per week</h2>",
-        _figure(sessions_chart_png(weeks), _sessions_alt(weeks), _SEE_WEEKS),
+        _figure(sessions_chart_png(weeks), sessions_alt(weeks), _SEE_WEEKS),
         "<h2>How much of each session was done</h2>",
-        _figure(completion_chart_png(weeks), _completion_alt(weeks), _SEE_WEEKS),
+        _figure(completion_chart_png(weeks), completion_alt(weeks), _SEE_WEEKS),
         "<h2>Pain before and after sessions</h2>",
         _figure(
             pain_chart_png(oldest_first),
-            _pain_alt(oldest_first),
+            pain_alt(oldest_first),
             "Lower is better. Pain scores of the latest sessions are in “Recent sessions”, "
             "and week by week in “Week by week”.",
         ),
@@ -151,7 +144,7 @@ def _report_body(sessions: Sequence[SessionSummary]) -> list[str]:
         "<h2>Recent sessions</h2>",
         _recent_table(oldest_first[::-1][:RECENT_SESSIONS]),
         "<h2>Week by week</h2>",
-        f"<details><summary>Show the numbers for all {_count(len(weeks), 'week')} "
+        f"<details><summary>Show the numbers for all {count(len(weeks), 'week')} "
         "with sessions</summary>",
         _weeks_table(weeks),
         "</details>",
@@ -164,11 +157,11 @@ def _summary_list(sessions: Sequence[SessionSummary], weeks: Sequence[WeekSummar
     span_weeks = (weeks[-1].start - weeks[0].start).days // 7 + 1
     idle_weeks = span_weeks - len(weeks)
     items = [
-        f"{_count(len(sessions), 'session')} from {_day(first.date)} to {_day(last.date)}: "
+        f"{count(len(sessions), 'session')} from {day(first.date)} to {day(last.date)}: "
         f"{len(sessions) / span_weeks:.1f} a week on average"
-        + (f", with {_count(idle_weeks, 'week')} without a session." if idle_weeks else "."),
-        f"On average {_percent(fmean(s.completed_share for s in sessions))} of the planned "
-        f"exercises were done; {_count(sum(s.minutes for s in sessions) / 60, 'hour')} "
+        + (f", with {count(idle_weeks, 'week')} without a session." if idle_weeks else "."),
+        f"On average {percent(fmean(s.completed_share for s in sessions))} of the planned "
+        f"exercises were done; {count(sum(s.minutes for s in sessions) / 60, 'hour')} "
         "of exercise in all.",
     ]
     paired = [s for s in sessions if s.pain_start is not None and s.pain_end is not None]
@@ -177,19 +170,19 @@ def _summary_list(sessions: Sequence[SessionSummary], weeks: Sequence[WeekSummar
         after = fmean(s.pain_end or 0 for s in paired)
         items.append(
             f"Pain (0 to 10) averaged {before:.1f} before and {after:.1f} after sessions "
-            f"({_count(len(paired), 'session')} with both scores)."
+            f"({count(len(paired), 'session')} with both scores)."
         )
     endings = Counter(s.end_reason for s in sessions)
     early = [
-        f"{_count(number, 'session')} {_ENDINGS.get(reason, f'ended: {reason}')}"
+        f"{count(number, 'session')} {_ENDINGS.get(reason, f'ended: {reason}')}"
         for reason, number in endings.most_common()
         if reason != "completed"
     ]
     if early:
         items.append("Not finished: " + "; ".join(early) + ".")
     items.append(
-        f"Last session: {_day(last.date)}, {last.title}, "
-        f"{_percent(last.completed_share)} done, {_ENDINGS.get(last.end_reason, last.end_reason)}."
+        f"Last session: {day(last.date)}, {last.title}, "
+        f"{percent(last.completed_share)} done, {_ENDINGS.get(last.end_reason, last.end_reason)}."
     )
     return "<ul>" + "".join(f"<li>{html.escape(item)}</li>" for item in items) + "</ul>"
 
@@ -257,18 +250,18 @@ def _changes_table(changes: dict[str, Counter[str]]) -> str:
 def _recent_table(newest_first: Sequence[SessionSummary]) -> str:
     rows = [
         [
-            _when(s.date),
+            when(s.date),
             s.title,
             f"{s.minutes:.0f}",
-            _percent(s.completed_share),
-            _pain_pair(s.pain_start, s.pain_end),
+            percent(s.completed_share),
+            pain_pair(s.pain_start, s.pain_end),
             ", ".join(s.changes) or "none",
             _ENDINGS.get(s.end_reason, s.end_reason),
         ]
         for s in newest_first
     ]
     return _table(
-        f"The last {_count(len(rows), 'session')}, newest first",
+        f"The last {count(len(rows), 'session')}, newest first",
         ["Date", "Script", "Minutes", "Done", "Pain before → after", "Changes", "Ended"],
         rows,
         numeric=(2, 3),
@@ -278,11 +271,11 @@ def _recent_table(newest_first: Sequence[SessionSummary]) -> str:
 def _weeks_table(weeks: Sequence[WeekSummary]) -> str:
     rows = [
         [
-            _day(week.start),
+            day(week.start),
             str(week.sessions),
             f"{week.minutes:.0f}",
-            _percent(week.completed_share),
-            _pain_pair(week.pain_start, week.pain_end),
+            percent(week.completed_share),
+            pain_pair(week.pain_start, week.pain_end),
         ]
         for week in weeks
     ]
@@ -292,82 +285,3 @@ def _weeks_table(weeks: Sequence[WeekSummary]) -> str:
         rows,
         numeric=(1, 2, 3),
     )
-
-
-# ---------------------------------------------------------------- alt text
-
-
-def _sessions_alt(weeks: Sequence[WeekSummary]) -> str:
-    busiest = max(weeks, key=lambda w: w.sessions)
-    return (
-        f"Bar chart of sessions per week, {_count(len(weeks), 'week')} with sessions from "
-        f"the week of {_day(weeks[0].start)} to the week of {_day(weeks[-1].start)}. "
-        f"The busiest week began {_day(busiest.start)} with "
-        f"{_count(busiest.sessions, 'session')}; the latest week had "
-        f"{_count(weeks[-1].sessions, 'session')}."
-    )
-
-
-def _completion_alt(weeks: Sequence[WeekSummary]) -> str:
-    average = fmean(w.completed_share for w in weeks)
-    return (
-        "Bar chart of the share of planned exercises done, averaged per week, 0 to 100 "
-        f"percent. Over all weeks: {_percent(average)}; the latest week: "
-        f"{_percent(weeks[-1].completed_share)}."
-    )
-
-
-def _pain_alt(sessions: Sequence[SessionSummary]) -> str:
-    scored = [s for s in sessions if s.pain_start is not None or s.pain_end is not None]
-    if not scored:
-        return "Pain chart: no pain scores were recorded."
-    series = pain_series(scored)
-    how = "each session" if series.per_session else "weekly averages"
-    latest = _pain_pair(series.before[-1][1], series.after[-1][1]) if series.paired else ""
-    text = (
-        f"Line chart of pain scores from 0 (none) to 10 (worst), {how}: before sessions "
-        f"(solid line{', circles' if series.markers else ''}) and after "
-        f"(dashed line{', squares' if series.markers else ''}), "
-        f"from {_day(scored[0].date)} to {_day(scored[-1].date)}. "
-    )
-    before, after = mean([s.pain_start for s in scored]), mean([s.pain_end for s in scored])
-    if before is not None:
-        text += f"Before averaged {before:.1f}. "
-    if after is not None:
-        text += f"After averaged {after:.1f}. "
-    if latest:
-        text += f"Most recent: {latest}."
-    return text.strip()
-
-
-# ---------------------------------------------------------------- words
-
-
-def _count(number: float, noun: str) -> str:
-    if isinstance(number, float) and not number.is_integer():
-        return f"{number:.1f} {noun}s"
-    whole = int(number)
-    return f"{whole} {noun}" + ("" if whole == 1 else "s")
-
-
-def _percent(share: float) -> str:
-    return f"{100 * share:.0f}%"
-
-
-def _pain_pair(before: float | None, after: float | None) -> str:
-    def one(value: float | None) -> str:
-        return "–" if value is None else f"{value:.1f}".removesuffix(".0")
-
-    return f"{one(before)} → {one(after)}"
-
-
-def _day(moment: date) -> str:
-    """ "Mon 6 May 2024", in local time for datetimes."""
-    if isinstance(moment, datetime):
-        moment = moment.astimezone()
-    return f"{moment:%a} {moment.day} {moment:%b %Y}"
-
-
-def _when(moment: datetime) -> str:
-    local = moment.astimezone()
-    return f"{_day(local)} {local:%H:%M}"

@@ -1,14 +1,15 @@
-"""Sessions summed up by week (Monday to Sunday, local time), for the report's charts
-and tables."""
+"""Sessions summed up by week, and how often each exercise was made easier or harder."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from statistics import fmean
 
-from voicecoach.store.history import SessionSummary
+from voicecoach.report.wording import mean
+from voicecoach.store.history import DIRECTIONS, SessionSummary
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,15 @@ def weekly(sessions: Sequence[SessionSummary]) -> list[WeekSummary]:
     ]
 
 
-def mean(values: Sequence[int | None]) -> float | None:
-    present = [v for v in values if v is not None]
-    return fmean(present) if present else None
+def exercise_changes(sessions: Sequence[SessionSummary]) -> dict[str, Counter[str]]:
+    """How often each exercise was made easier, harder or put back to normal.
+
+    Most changed first.
+    """
+    counts: dict[str, Counter[str]] = {}
+    for session in sessions:
+        for change in session.changes:
+            direction, _, name = change.partition(": ")
+            if direction in DIRECTIONS and name:
+                counts.setdefault(name, Counter())[direction] += 1
+    return dict(sorted(counts.items(), key=lambda item: (-item[1].total(), item[0])))
