@@ -154,3 +154,24 @@ def test_digits_outside_a_score_question_pass_straight_through() -> None:
     assert composer.key("n", 0.0, playing) == [InputItem("key", "n")]
     assert composer.key("\n", 0.0, playing) == [InputItem("key", "\n")]
     assert keys_line(playing) == "Keys now: space pause, s stop."
+
+
+def test_printed_sessions_print_an_early_enter_notice_once() -> None:
+    script = replace(sample_script(replace(ankle_pumps(reps=2), pace=Pace.SELF)), cool_down=())
+    instructions = next(
+        t for t, text in live([], script, max_seconds=300).speech.said if text.startswith("Do 2")
+    )
+    clock = FakeClock()
+    speech = FakeSpeech(clock)
+    printed: list[str] = []
+    LiveSession(
+        SessionEngine(script, QUIET_START),
+        speech,
+        ListInput(clock, [key(instructions + 0.5, "\n")]),
+        clock,
+        echo=printed.append,
+    ).run(max_seconds=instructions + 30)
+    assert [line for line in printed if "too early" in line] == [
+        "Enter was too early: nothing is waiting for done yet. Press Enter again when asked."
+    ]
+    assert not [text for text in speech.texts() if "too early" in text]

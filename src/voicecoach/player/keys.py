@@ -52,6 +52,7 @@ _WORD_KEYS = {
     "bed": "b",
     "chair": "c",
     "how many left": "l",
+    "tingling": "i",
     "zero to ten": "0-10",
 }
 

@@ -67,6 +67,9 @@ class StatusDisplay(Protocol):
     def voice(self, on: bool) -> None:
         """Voice commands work (True) or not (False): the screen words things for keys."""
 
+    def legend(self, text: str) -> None:
+        """The list of all keys, shown before the first status."""
+
 
 Notices = Callable[[], list[Notice]]
 """Notices that came since the last call (from the devices' threads)."""
@@ -172,9 +175,12 @@ class LiveSession:
             self._handle(Heard(now, item.text, item.word))
 
     def notice(self, notice: Notice) -> None:
-        """Show a notice, switch the screen's wording, and say it when it has words to say."""
+        """Show a notice, switch the screen's wording, and say it when it has words to say
+        (printed text has no voice: the notice is printed once)."""
         self._tell(notice.text)
-        if notice.voice is not None and self.display is not None:
+        if self.display is None:
+            return
+        if notice.voice is not None:
             self.display.voice(notice.voice)
         self.voice_notices.add(notice.spoken, self.clock())
 
