@@ -9,7 +9,16 @@ from dataclasses import replace
 import pytest
 
 from sample_scripts import ankle_pumps, sample_script
-from test_live_session import QUIET_START, Display, FakeClock, FakeSpeech, ListInput, key, live
+from test_live_session import (
+    QUIET_START,
+    Display,
+    FakeClock,
+    FakeSpeech,
+    ListInput,
+    key,
+    live,
+    small_script,
+)
 from voicecoach.config.settings import SessionSettings
 from voicecoach.player.keys import TEN_WAIT_SECONDS, KeyComposer, keys_line
 from voicecoach.player.live_session import InputItem, LiveSession
@@ -175,3 +184,17 @@ def test_printed_sessions_print_an_early_enter_notice_once() -> None:
         "Enter was too early: nothing is waiting for done yet. Press Enter again when asked."
     ]
     assert not [text for text in speech.texts() if "too early" in text]
+
+
+def test_enter_at_a_yes_no_question_says_which_keys_answer() -> None:
+    clock = FakeClock()
+    display = Display()
+    engine = SessionEngine(small_script(), QUIET_START)
+    speech = FakeSpeech(clock)
+    items = [key(PAIN_KEY_AT, "p"), key(40.0, "2"), key(52.0, "\n"), key(60.0, "y")]
+    LiveSession(engine, speech, ListInput(clock, items), clock, display=display).run(
+        max_seconds=120
+    )
+    assert "Enter does not answer this question: press y for yes or n for no." in display.notes
+    assert "Press y for yes, or n for no." in speech.texts(52.0)
+    assert not any("too early" in note for note in display.notes)

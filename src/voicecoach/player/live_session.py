@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from voicecoach.player.inputs import InputItem, InputWait, queue_wait
-from voicecoach.player.keys import ENTER, KeyComposer
+from voicecoach.player.keys import ENTER, KeyComposer, unused_enter
 from voicecoach.player.notices import NOTICE_UTTERANCE, Notice, NoticeVoice
 from voicecoach.session.events import (
     Action,
@@ -33,10 +33,6 @@ from voicecoach.session.events import (
 )
 
 POLL_SECONDS = 0.02
-EARLY_ENTER = Notice(
-    "Enter was too early: nothing is waiting for done yet. Press Enter again when asked.",
-    "Enter was too early. Press it again when you have finished.",
-)
 
 
 class SpeechOutput(Protocol):
@@ -168,9 +164,10 @@ class LiveSession:
         the person is told it came too early."""
         now = self.clock()
         if item.kind == "key":
+            status = self.engine.status()
             acted = self._handle(KeyPressed(now, item.text))
             if item.text == ENTER and not acted:
-                self.notice(EARLY_ENTER)
+                self.notice(unused_enter(status))
         else:
             self._handle(Heard(now, item.text, item.word))
 
