@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+FAST = ("--time-scale", "50")
 STOPPED_WORDS = "Stopped. Say continue to carry on, or stop again to finish."
 
 
@@ -134,3 +135,26 @@ def test_play_an_unknown_script_exits_2_without_a_traceback(tmp_path: Path) -> N
     assert result.returncode == 2
     assert "no script has the id 'no-such-script'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_play_text_takes_a_pain_score_of_ten_from_the_keys(tmp_path: Path) -> None:
+    """Stop twice, then "1" and "0" as keys at the end question: the score is 10, not 1."""
+    with subprocess.Popen(
+        [sys.executable, "-m", "voicecoach", "play", "chair-gentle-start", "--text", *FAST],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment(tmp_path),
+    ) as process:
+        try:
+            out, err = process.communicate("s\ns\n1\n0\n", timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            out, err = process.communicate()
+            pytest.fail(f"play did not end: {out}\n{err}")
+    assert process.returncode == 0, err
+    assert "Pain score typed: 10" in out.splitlines()
+    history = voicecoach(tmp_path, "history", "--json")
+    (session,) = json.loads(history.stdout)
+    assert session["pain_end"] == 10
