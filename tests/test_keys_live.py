@@ -198,3 +198,12 @@ def test_enter_at_a_yes_no_question_says_which_keys_answer() -> None:
     assert "Enter does not answer this question: press y for yes or n for no." in display.notes
     assert "Press y for yes, or n for no." in speech.texts(52.0)
     assert not any("too early" in note for note in display.notes)
+
+
+def test_the_keys_line_names_a_key_for_each_word_of_a_rest() -> None:
+    resting = replace(
+        asking_score(), state="taking a rest", can_say=("ready", "more rest", "stop", "pain")
+    )
+    assert keys_line(resting) == "Keys now: Enter ready, t more rest, s stop, p pain."
+    odd = replace(asking_score(), state="speaking", can_say=("back to normal",))
+    assert keys_line(odd) == "Keys now: :back to normal."

@@ -54,6 +54,8 @@ _WORD_KEYS = {
     "chair": "c",
     "how many left": "l",
     "tingling": "i",
+    "ready": "Enter",
+    "more rest": "t",
     "zero to ten": "0-10",
 }
 
@@ -76,8 +78,9 @@ def keys_line(status: Status) -> str:
     score = asks_for_score(status)
     parts = []
     for word in status.can_say:
-        key = "Enter" if score and word == "skip" else _WORD_KEYS.get(word, f":{word}")
-        parts.append(f"{key} {word}")
+        key = "Enter" if score and word == "skip" else _WORD_KEYS.get(word)
+        # A word with no key of its own is typed after ":".
+        parts.append(f"{key} {word}" if key else f":{word}")
     return f"Keys now: {', '.join(parts)}." if parts else ""
 
 
