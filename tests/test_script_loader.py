@@ -178,6 +178,18 @@ def test_valid_script_loads_with_defaults_lines_and_path() -> None:
     assert breathing.sets == 1
 
 
+def test_an_exercise_may_name_the_area_it_works_and_a_wrong_area_is_placed() -> None:
+    text = VALID.replace("    source: seed-001\n", "    source: seed-001\n    area: feet and ankles\n")
+    pumps, breathing = load_script_text(text, "area.yaml").all_exercises
+    assert (pumps.area, breathing.area) == ("feet and ankles", None)
+    wrong = text.replace("area: feet and ankles", "area: ankels")
+    with pytest.raises(ScriptError) as raised:
+        load_script_text(wrong, "area.yaml")
+    (problem,) = raised.value.problems
+    assert problem.startswith("area.yaml:9:11: exercises[0].area:")
+    assert "feet and ankles" in problem
+
+
 def test_folded_text_is_trimmed_and_windows_line_endings_and_bom_load(tmp_path: Path) -> None:
     text = VALID.replace(
         "safety: Move slowly and stop if anything hurts.",
