@@ -198,12 +198,13 @@ def test_keys_reach_the_engine() -> None:
 
 
 def test_the_pain_key_cuts_speech_at_once_and_the_score_keys_answer() -> None:
-    run = live([key(31.0, "p"), key(40.0, "2"), key(50.0, "n")])
+    run = live([key(31.0, "p"), key(40.0, "2"), key(55.0, "n")])
     assert 31.0 in run.speech.stops
     after = run.speech.texts(31.0)
-    assert after[:2] == [
+    assert after[:3] == [
         "Stopping now. Ease into a comfortable position, and breathe slowly.",
         PAIN_QUESTION,
+        "Two.",  # the score is said back
     ]
     assert "Would you like the easier version? Say yes or no." in after
     assert "All right. Carry on gently." in after
