@@ -255,6 +255,17 @@ def test_the_display_listen_and_action_hooks_are_called() -> None:
     assert any(isinstance(a, Log) and a.kind == "session_ended" for _, a in actions)
 
 
+@pytest.mark.parametrize("item", [("heard", "stop"), ("heard", "pain"), ("key", "s")])
+def test_stop_or_pain_cut_the_goodbye_at_once(item: tuple[str, str]) -> None:
+    end = live([]).speech.said[-1][0]
+    kind, text = item
+    run = live([(end + 0.5, InputItem(kind, text))])
+    assert run.speech.said[-1][1].startswith("That is the end of the session.")
+    assert end + 0.5 in run.speech.stops  # cut at once, not held for later
+    assert run.session.held == []
+    assert run.engine.state is State.ENDED
+
+
 def test_input_after_the_end_is_held_for_what_comes_next() -> None:
     run = live([heard(10_000.0, "stop")])
     assert run.engine.state is State.ENDED

@@ -179,7 +179,8 @@ def test_valid_script_loads_with_defaults_lines_and_path() -> None:
 
 
 def test_an_exercise_may_name_the_area_it_works_and_a_wrong_area_is_placed() -> None:
-    text = VALID.replace("    source: seed-001\n", "    source: seed-001\n    area: feet and ankles\n")
+    area = "    source: seed-001\n    area: feet and ankles\n"
+    text = VALID.replace("    source: seed-001\n", area)
     pumps, breathing = load_script_text(text, "area.yaml").all_exercises
     assert (pumps.area, breathing.area) == ("feet and ankles", None)
     wrong = text.replace("area: feet and ankles", "area: ankels")
@@ -353,3 +354,12 @@ def test_every_bundled_script_loads() -> None:
     assert len(scripts) == len(paths)
     assert {s.position for s in scripts} == {Position.BED, Position.CHAIR}
     assert load_library() == scripts  # cached, same answer
+
+
+def test_the_gentlest_script_for_a_position_is_its_gentle_start() -> None:
+    from voicecoach.script.library import gentlest_script
+
+    bed, chair = gentlest_script("bed"), gentlest_script("chair")
+    assert bed is not None and bed.id == "bed-gentle-start"
+    assert chair is not None and chair.id == "chair-gentle-start"
+    assert gentlest_script("bed", []) is None

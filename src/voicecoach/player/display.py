@@ -157,7 +157,11 @@ class PlainDisplay:
         if status.exercise is None:
             return ""
         place = place_line(status, separator=". ")
-        head = f"Exercise {status.exercise_number} of {status.exercise_count}: {status.exercise}."
+        head = (
+            f"Cool-down: {status.exercise}."
+            if status.cool_down
+            else f"Exercise {status.exercise_number} of {status.exercise_count}: {status.exercise}."
+        )
         return f"{head} {place}." if place else head
 
     @staticmethod
@@ -360,7 +364,11 @@ class RichDisplay:
 
         header = status.script_title
         if status.exercise is not None:
-            header += f" · Exercise {status.exercise_number} of {status.exercise_count}"
+            header += (
+                " · Cool-down"
+                if status.cool_down
+                else f" · Exercise {status.exercise_number} of {status.exercise_count}"
+            )
         state = STATE_WORDS.get(status.state)
         if state:
             header += f" · {state}"

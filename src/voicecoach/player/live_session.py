@@ -140,7 +140,10 @@ class LiveSession:
             timeout = POLL_SECONDS if deadline is None else min(POLL_SECONDS, deadline - now)
             item = self.wait_for_input(timeout)
             if item is not None and self.engine.finished:
-                self.held.append(item)
+                # Only "stop" or "pain" act now (they cut the goodbye); anything else is
+                # kept for what comes next.
+                if not self._handled(item):
+                    self.held.append(item)
             elif item is not None:
                 self.feed(item)
             for uid in self.output.finished():
@@ -153,6 +156,16 @@ class LiveSession:
             self._handle(KeyPressed(now, item.text))
         else:
             self._handle(Heard(now, item.text, item.word))
+
+    def _handled(self, item: InputItem) -> bool:
+        """Feed `item`; whether the machine did anything with it."""
+        now = self.clock()
+        if item.kind == "key":
+            actions = self.engine.handle(KeyPressed(now, item.text))
+        else:
+            actions = self.engine.handle(Heard(now, item.text, item.word))
+        self._perform(actions)
+        return bool(actions)
 
     def _over(self) -> bool:
         return self.engine.finished and not self.output.busy()
