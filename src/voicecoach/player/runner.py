@@ -12,8 +12,8 @@ from voicecoach.script.library import gentlest_script
 from voicecoach.script.model import Script
 from voicecoach.session.engine import SessionEngine
 from voicecoach.session.events import Log
+from voicecoach.session.vocabulary import vocabulary_for
 from voicecoach.store.history import History
-from voicecoach.store.settings_file import vocabulary_for
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def play_session(
         script,
         settings.session,
         levels=levels,
-        vocabulary=vocabulary_for(settings),
+        vocabulary=vocabulary_for(settings.recognition),
         notices=notices,
         # The red flags are said in a person's first session; a high start score offers
         # the gentlest session for the same position.

@@ -161,7 +161,8 @@ class Listening:
     def _new_listener(self) -> CommandListener | None:
         """A recogniser and listener (at the start, or after the old one failed); None,
         with a note, when none can be made (keys still work)."""
-        from voicecoach.listening.factory import create_recognizer, vocabulary_for
+        from voicecoach.listening.factory import create_recognizer
+        from voicecoach.session.vocabulary import vocabulary_for
 
         try:
             recognizer = create_recognizer(self.settings.recognition, "spot")
