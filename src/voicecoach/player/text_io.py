@@ -22,8 +22,8 @@ from voicecoach.session.events import Say
 from voicecoach.session.preview import speech_seconds
 
 KEY_HELP = (
-    "Keys: space pause/continue, p pain, s stop, e easier, h harder, r repeat, n next, "
-    "digits for a score, Enter for done, : to type a word."
+    "Keys: space pause/continue, p pain, s stop, i tingling, e easier, h harder, r repeat, "
+    "n next, y yes, ? help, digits for a score, Enter for done, : to type a word."
 )
 
 
