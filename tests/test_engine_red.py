@@ -553,3 +553,28 @@ def test_settings_zones_move_the_severe_line_up_with_red() -> None:
     d.quiet()
     d.answer("eight")  # amber with these zones: the session starts
     assert d.state is not State.ENDED
+
+
+def test_in_bed_back_release_red_in_a_push_pull_never_offers_the_other_push_pull() -> None:
+    """The case the review found: the next exercise after "Push-pull, knee away" is the
+    other push-pull, loading the same side."""
+    from voicecoach.script.library import find_script
+
+    script = find_script("bed-back-release")
+    d = EngineDriver(script)
+    d.start()
+    d.cooperate_until(
+        lambda: d.state is State.HOLDING and d.engine.status().exercise == "Push-pull, knee away"
+    )
+    d.hear("pain")
+    d.quiet()
+    d.answer("seven")
+    rested(d)
+    mark = d.mark()
+    d.answer("four")
+    assert d.said(mark)[-1] == (
+        "Would you like to go on with the next exercise, Lying back twist? Say yes or no."
+    )
+    d.hear("yes")
+    d.cooperate_until(lambda: d.engine.status().exercise == "Lying back twist")
+    assert not [s for s in d.said(mark) if "Push-pull" in s]

@@ -65,6 +65,7 @@ STATE_WORDS = {
     "stopped": "Stopped.",
     "waiting for done": "Say done when you have finished.",
     "taking a rest": "Resting.",
+    "resting after pain": "Resting. Say ready when you want to go on.",
     "waiting for ready": "Say continue when you are ready.",
     "asking": "Waiting for your answer.",
     "ended": "Session ended.",

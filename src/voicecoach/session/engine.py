@@ -6,7 +6,7 @@ injected clock), actions out (Say, StopSpeech, Cue, ListenFor, StateChanged, Log
 jump straight there and a 60-minute session runs in milliseconds.
 
 States and their transitions (any state -> PAUSED on "pause", -> STOPPED on "stop",
--> ASKING on "pain"; ENDED is final):
+-> ASKING on "pain", -> the pain dialogue on "tingling"; ENDED is final):
 
     SPEAKING --speech finished--> next step: SPEAKING | COUNTING | HOLDING | RESTING
                                   | WAITING_FOR_DONE | ASKING | ENDED
@@ -14,19 +14,25 @@ States and their transitions (any state -> PAUSED on "pause", -> STOPPED on "sto
     HOLDING  --"hold" ... whole-second counts ... "and relax"--> next step
     RESTING  --countdown over / "skip"--> next step
     WAITING_FOR_DONE --"done"/"continue"--> next step
-    ASKING   --answer--> depends on the question (pain: the pain dialogue, pain.py)
+    ASKING   --answer--> depends on the question (pain: the pain dialogue, pain.py);
+             a score is said back first, and "no", "wrong" or another number right
+             after replaces it
              --no answer in answer_timeout--> ask once more, then the question's default
+    RESTING_AFTER_PAIN (red pain: a guided rest, counted down)
+             --time over / "ready" / "pain"--> ASKING the score again
     PAUSED   --"continue"--> the interrupted rep/rest/sentence, from its start
     STOPPED  --"continue"--> as PAUSED; --"stop" again--> ending (pain check) -> ENDED
     TAKING_A_REST --time over--> WAITING_FOR_READY --"continue"--> resume; "more rest" adds time
+    ENDED    --"stop"/"pain"--> the closing words are cut; nothing else
 
 What a heard word or key does is decided by one handler per state (`_IN_STATE`), after
-"stop" and "pain", which act the same in every state. "help", "how many left", "repeat",
-"easier", "harder", "back to normal" cut speech, say their short answer, then resume the
-current rep from its start (while on hold they are answered and the hold goes on). While
-the pain score is asked for (QuestionKind.PAIN_NOW) only the score, stop, pain, help,
-repeat, louder and quieter count. After red pain, anything that resumes goes on at the next
-exercise, never the painful one.
+"stop", "pain" and "tingling", which act the same in every state. "help" and "safety"
+pause first when a movement is under way, then say what can be said and the red flags.
+"how many left", "repeat", "easier", "harder", "back to normal" cut speech, say their
+short answer, then resume the current rep from its start (while on hold they are answered
+and the hold goes on). While a pain score is asked for (QuestionKind.PAIN_NOW, PAIN_AGAIN)
+only the score, stop, pain, help, repeat, safety, louder and quieter count. After red
+pain, anything that resumes goes on at the next exercise, never the painful one.
 
 The parts, each building on the one before: timeline.py (timers, sentences), steps.py
 (walking the plan), asking.py (questions, start and end scores), commands.py,
