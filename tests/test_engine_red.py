@@ -578,3 +578,18 @@ def test_in_bed_back_release_red_in_a_push_pull_never_offers_the_other_push_pull
     d.hear("yes")
     d.cooperate_until(lambda: d.engine.status().exercise == "Lying back twist")
     assert not [s for s in d.said(mark) if "Push-pull" in s]
+
+
+def test_tingling_during_the_rest_after_pain_gives_the_advice_and_the_rest_goes_on() -> None:
+    from voicecoach.session.safety_words import TINGLING_ADVICE
+
+    d, _ = red_in_bridging("six")
+    d.advance(20)
+    mark = d.mark()
+    actions = d.hear("pins and needles")
+    assert type(actions[0]).__name__ == "StopSpeech"
+    d.quiet()
+    assert d.said(mark)[0] == TINGLING_ADVICE
+    assert d.state is State.RESTING_AFTER_PAIN
+    rested(d)
+    assert d.said()[-1] == PAIN_AGAIN_QUESTION

@@ -68,6 +68,7 @@ from voicecoach.session.safety_words import (
     PAIN_ASK_AGAIN,
     PAIN_FIRST_WORDS,
     PAIN_QUESTION,
+    TINGLING_ADVICE,
 )
 from voicecoach.session.states import (
     AWAITING_CONTINUE,
@@ -196,6 +197,11 @@ class SessionEngine(LevelChanges):
         if meaning is Command.STOP:
             return self._stop(t)
         if meaning is Command.TINGLING:
+            if self.state is State.RESTING_AFTER_PAIN:
+                # The exercise has stopped already: the advice, and the rest goes on.
+                log = Log("symptom", {"kind": "tingling", "exercise": None})
+                self._speech_queue, self._after_speech = [], None  # the count-down goes on
+                return [StopSpeech(), log, *self._aside(t, [TINGLING_ADVICE])]
             self.pain = PainDialogue(self)
             return self.pain.tingling(t)
         return _IN_STATE[self.state](self, meaning, t)
@@ -292,6 +298,7 @@ class SessionEngine(LevelChanges):
             countdown = max(0, math.ceil(self._countdown_end - self._now - EPSILON))
         if self.question is not None:
             can_say = (
+                *(("no",) if self.question.heard is not None else ()),
                 *(("zero to ten", "skip") if self.question.kind.is_score else ("yes", "no")),
                 "stop",
                 "pain",

@@ -225,6 +225,7 @@ class PainDialogue:
         e = self.engine
         if self.exercise_index is None:
             return []
+        start = e._next_exercise_start(self.exercise_index - 1)
         end = e._next_exercise_start(self.exercise_index)
         return [
             Log(
@@ -232,7 +233,7 @@ class PainDialogue:
                 {
                     "exercise": e._exercise_name(self.exercise_index),
                     "reason": "pain",
-                    "sets_skipped": sum(1 for s in e.plan[e.index : end] if s.ends_set),
+                    "sets_skipped": sum(1 for s in e.plan[max(e.index, start) : end] if s.ends_set),
                 },
             )
         ]
