@@ -17,7 +17,7 @@ from sample_scripts import ankle_pumps, bridging, knee_rolls, sample_script
 from voicecoach.config.settings import SessionSettings
 from voicecoach.script.model import Script
 from voicecoach.session.engine import END_FOR_PAIN, PAIN_QUESTION, State
-from voicecoach.session.events import Cue
+from voicecoach.session.events import Cue, ListenFor, ListenRole
 from voicecoach.session.safety_words import (
     NO_OTHER_AREA,
     PAIN_AGAIN_QUESTION,
@@ -79,6 +79,8 @@ def test_red_stops_the_exercise_and_guides_a_rest(score: str) -> None:
     assert status.countdown_label == "rest"
     assert status.countdown is not None and 60 < status.countdown <= PAIN_REST_SECONDS
     assert "ready" in status.can_say
+    listens = [r.action for r in d.records[mark:] if isinstance(r.action, ListenFor)]
+    assert listens[-1] == ListenFor(ListenRole.ANSWER, ("done",))  # "ready" is heard
 
 
 def test_the_rest_is_counted_down_then_the_score_is_asked_again() -> None:

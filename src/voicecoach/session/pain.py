@@ -27,7 +27,7 @@ from enum import Enum
 
 from voicecoach.session.adaptation import level_range
 from voicecoach.session.asking import score_of
-from voicecoach.session.events import Action, Cue, Log, StateChanged
+from voicecoach.session.events import Action, Cue, ListenFor, ListenRole, Log, StateChanged
 from voicecoach.session.level_change import LevelChanges
 from voicecoach.session.safety_words import (
     END_FOR_PAIN,
@@ -260,7 +260,9 @@ class PainDialogue:
         words = [lead, *([RED_STOP] if self.exercise_index is not None else []), PAIN_REST_WORDS]
         speech = e._speak(words, lambda at: [])
         self._count_down(t + PAIN_REST_SECONDS)
-        return [*actions, StateChanged(State.RESTING_AFTER_PAIN.value), *speech]
+        # "ready" (or "done") ends the rest early: an answer word, so listened for.
+        listen = ListenFor(ListenRole.ANSWER, (Answer.DONE.value,))
+        return [*actions, StateChanged(State.RESTING_AFTER_PAIN.value), listen, *speech]
 
     def _count_down(self, end: float) -> None:
         """The rest's end, with "One minute.", "Thirty seconds." and "Ten seconds." said
