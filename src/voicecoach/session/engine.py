@@ -298,7 +298,7 @@ class SessionEngine(LevelChanges):
             countdown = max(0, math.ceil(self._countdown_end - self._now - EPSILON))
         if self.question is not None:
             can_say = (
-                *(("no",) if self.question.heard is not None else ()),
+                *(("no", "yes") if self.question.heard is not None else ()),
                 *(("zero to ten", "skip") if self.question.kind.is_score else ("yes", "no")),
                 "stop",
                 "pain",
