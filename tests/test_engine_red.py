@@ -18,6 +18,7 @@ from voicecoach.config.settings import SessionSettings
 from voicecoach.script.model import Script
 from voicecoach.session.engine import END_FOR_PAIN, PAIN_QUESTION, State
 from voicecoach.session.events import Cue, ListenFor, ListenRole
+from voicecoach.session.pain import PainStage
 from voicecoach.session.safety_words import (
     NO_OTHER_AREA,
     PAIN_AGAIN_QUESTION,
@@ -73,6 +74,7 @@ def test_red_stops_the_exercise_and_guides_a_rest(score: str) -> None:
     d, mark = red_in_bridging(score)
     assert d.said(mark)[1:] == [THANKS_RED, RED_STOP, PAIN_REST_WORDS]
     assert d.state is State.RESTING_AFTER_PAIN
+    assert d.engine.pain is not None and d.engine.pain.stage is PainStage.RESTING
     (stopped,) = d.logs("exercise_stopped", mark)
     assert stopped.detail == {"exercise": "Bridging", "reason": "pain", "sets_skipped": 2}
     status = d.engine.status()
@@ -114,6 +116,7 @@ def test_six_or_seven_falling_to_five_or_less_offers_the_next_exercise_for_anoth
     d.answer(again)
     # Knee rolling works the lower back too, so it is passed over: the cool-down is next.
     assert d.said(mark)[1:] == [PAIN_EASED_OTHER_AREA, MOVE_ON_BREATHING]
+    assert d.engine.pain is not None and d.engine.pain.stage is PainStage.MOVE_ON
     scores = d.logs("pain_score")
     assert scores[-1].detail["after_rest"] is True
     assert scores[-1].detail["score"] == int(d.engine.pain_end or 0)

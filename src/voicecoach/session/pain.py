@@ -284,6 +284,8 @@ class PainDialogue:
         return say
 
     def more_rest(self, t: float) -> list[Action]:
+        if self.stage is not PainStage.RESTING:
+            return []
         e = self.engine
         actions = e._cut()
         seconds = e.settings.more_rest_seconds
@@ -292,6 +294,8 @@ class PainDialogue:
 
     def rest_over(self, t: float) -> list[Action]:
         """The person is ready before the rest is over ("ready", "continue", "skip")."""
+        if self.stage is not PainStage.RESTING:
+            return []
         return [*self.engine._cut(), *self._ask_again(t)]
 
     def _ask_again(self, t: float) -> list[Action]:

@@ -92,9 +92,10 @@ STOP_FOR_TODAY = (
 # 004_cab36b27352f5f7d.txt: "What you do not want is an increase in radiation in your leg. If
 # this is the case, you must stop this exercise". 003_958f91f3908acaa3.txt (nerve gliding):
 # "Do not push into pain or tension."
+# Said right after the person said "tingling" or "numb", so "it" is clear; the words
+# themselves are left out, so the player's own voice never sounds like them.
 TINGLING_ADVICE = (
     "Move gently into a comfortable position and let it settle. "
-    "If tingling or numbness spreads down a leg, is new, or does not settle, "
-    "talk to your GP or physiotherapist."
+    "If it spreads down a leg, is new, or does not settle, talk to your GP or physiotherapist."
 )
 TINGLING_WORDS = f"Stopping this exercise. {TINGLING_ADVICE}"
