@@ -427,9 +427,15 @@ def test_start_and_end_scores_are_asked_and_logged() -> None:
 
 
 @pytest.mark.parametrize(
-    ("start", "end", "advice"), [("one", "four", True), ("zero", "three", False)]
+    ("start", "end", "advice"),
+    [
+        ("one", "four", True),
+        ("zero", "three", False),
+        ("five", "six", True),
+        ("three", "five", False),
+    ],
 )
-def test_an_end_score_three_above_the_start_gets_the_settling_advice_unless_green(
+def test_an_end_score_in_red_or_three_above_the_start_into_amber_gets_the_settling_advice(
     start: str, end: str, advice: bool
 ) -> None:
     d = with_start_score(start)

@@ -165,7 +165,8 @@ class Asking(StepPlayer):
                 )
             if moment == "end":
                 words = "Thank you." if score is not None else "All right."
-                if self._pain_rose_too_much(score):
+                red = score is not None and self.settings.pain_zones.zone(score) == "red"
+                if self._pain_rose_too_much(score) or red:
                     words = f"Thank you. {END_FOR_PAIN}"
                 return logs + self._finish_with(at, self._end_reason, words)
             if score is not None and self._severe(score):
