@@ -39,7 +39,12 @@ def run(args: argparse.Namespace) -> int:
     # Reading must not create an empty history file where there was none.
     if path.exists():
         with History(path) as history:
+            if history.damage_note:
+                print(history.damage_note, file=sys.stderr)
             sessions = history.sessions()
+        for bad in (s for s in sessions if s.problem):
+            print(f"session {bad.id} is left out of the report: {bad.problem}", file=sys.stderr)
+        sessions = [s for s in sessions if not s.problem]
     else:
         sessions = []
     if str(args.out) == "-":
