@@ -45,6 +45,10 @@ class Entry:
     last_line: int
     problem: str = ""
     """Set when the value is not something a key can take (e.g. a nested mapping)."""
+    key_column: int = 1
+    value_line: int = 0
+    """1-based line and column where the value starts (0 for an entry made in code)."""
+    value_column: int = 1
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,16 @@ def read_entries(text: str, path: Path) -> FileContents:
             else (f"{key}: expected one value after the colon (e.g. `{key}: VALUE`)")
         )
         entries.append(
-            Entry(key, written or "", first, max(first, _last_line(value_node)), not_one_value)
+            Entry(
+                key,
+                written or "",
+                first,
+                max(first, _last_line(value_node)),
+                not_one_value,
+                key_column=key_node.start_mark.column + 1,
+                value_line=value_node.start_mark.line + 1,
+                value_column=value_node.start_mark.column + 1,
+            )
         )
     return FileContents(tuple(entries), bool(node.flow_style))
 
