@@ -14,6 +14,9 @@ import pytest
 STOPPED_WORDS = "Stopped. Say continue to carry on, or stop again to finish."
 
 
+FAST = ("--time-scale", "50")
+
+
 def environment(tmp_path: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["VOICECOACH_DATA_DIR"] = str(tmp_path / "data")
@@ -195,3 +198,26 @@ def test_a_start_score_of_six_offers_the_gentle_start_and_no_stops_for_today(
     assert "Gentle start" in offer
     assert lines[-1].startswith(STOP_FOR_TODAY)
     assert not [line for line in lines if line.startswith("Exercise 1 of")]
+
+
+def test_play_text_takes_a_pain_score_of_ten_from_the_keys(tmp_path: Path) -> None:
+    """Stop twice, then "1" and "0" as keys at the end question: the score is 10, not 1."""
+    with subprocess.Popen(
+        [sys.executable, "-m", "voicecoach", "play", "chair-gentle-start", "--text", *FAST],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment(tmp_path),
+    ) as process:
+        try:
+            out, err = process.communicate("s\ns\n1\n0\n", timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            out, err = process.communicate()
+            pytest.fail(f"play did not end: {out}\n{err}")
+    assert process.returncode == 0, err
+    assert "Pain score typed: 10" in out.splitlines()
+    history = voicecoach(tmp_path, "history", "--json")
+    (session,) = json.loads(history.stdout)
+    assert session["pain_end"] == 10

@@ -429,3 +429,19 @@ def test_the_key_legend_is_shown_before_the_session_starts() -> None:
     assert "y yes" in KEY_HELP and "n next or no" in KEY_HELP and "Enter skips" in KEY_HELP
     assert "Keys: space pause/continue" in seen(out)
     display.close()
+
+
+def test_a_typed_word_is_echoed_on_both_displays() -> None:
+    out = io.StringIO()
+    plain = PlainDisplay(out)
+    for text in ("m", "mo", "mor", "more", "mor", "more"):
+        plain.typing(text, done=False)
+    plain.typing("more", done=True)
+    assert out.getvalue() == "more\b \be\n"  # as a terminal echoes: no line per letter
+    display, screen = rich_display()
+    display.show(status())
+    display.typing("more res", done=False)
+    assert "Typing: more res_" in seen(screen)
+    display.typing("more rest", done=True)
+    assert "Typed: more rest" in seen(screen)
+    display.close()

@@ -9,7 +9,16 @@ from dataclasses import replace
 import pytest
 
 from sample_scripts import ankle_pumps, sample_script
-from test_live_session import QUIET_START, Display, FakeClock, FakeSpeech, ListInput, key, live
+from test_live_session import (
+    QUIET_START,
+    Display,
+    FakeClock,
+    FakeSpeech,
+    ListInput,
+    key,
+    live,
+    small_script,
+)
 from voicecoach.config.settings import SessionSettings
 from voicecoach.player.keys import TEN_WAIT_SECONDS, KeyComposer, keys_line
 from voicecoach.player.live_session import InputItem, LiveSession
@@ -157,3 +166,47 @@ def test_digits_outside_a_score_question_pass_straight_through() -> None:
     assert composer.key("n", 0.0, playing) == [InputItem("key", "n")]
     assert composer.key("\n", 0.0, playing) == [InputItem("key", "\n")]
     assert keys_line(playing) == "Keys now: space pause, s stop."
+
+
+def test_printed_sessions_print_an_early_enter_notice_once() -> None:
+    script = replace(sample_script(replace(ankle_pumps(reps=2), pace=Pace.SELF)), cool_down=())
+    instructions = next(
+        t for t, text in live([], script, max_seconds=300).speech.said if text.startswith("Do 2")
+    )
+    clock = FakeClock()
+    speech = FakeSpeech(clock)
+    printed: list[str] = []
+    LiveSession(
+        SessionEngine(script, QUIET_START),
+        speech,
+        ListInput(clock, [key(instructions + 0.5, "\n")]),
+        clock,
+        echo=printed.append,
+    ).run(max_seconds=instructions + 30)
+    assert [line for line in printed if "too early" in line] == [
+        "Enter was too early: nothing is waiting for done yet. Press Enter again when asked."
+    ]
+    assert not [text for text in speech.texts() if "too early" in text]
+
+
+def test_enter_at_a_yes_no_question_says_which_keys_answer() -> None:
+    clock = FakeClock()
+    display = Display()
+    engine = SessionEngine(small_script(), QUIET_START)
+    speech = FakeSpeech(clock)
+    items = [key(PAIN_KEY_AT, "p"), key(40.0, "2"), key(52.0, "\n"), key(60.0, "y")]
+    LiveSession(engine, speech, ListInput(clock, items), clock, display=display).run(
+        max_seconds=120
+    )
+    assert "Enter does not answer this question: press y for yes or n for no." in display.notes
+    assert "Press y for yes, or n for no." in speech.texts(52.0)
+    assert not any("too early" in note for note in display.notes)
+
+
+def test_the_keys_line_names_a_key_for_each_word_of_a_rest() -> None:
+    resting = replace(
+        asking_score(), state="taking a rest", can_say=("ready", "more rest", "stop", "pain")
+    )
+    assert keys_line(resting) == "Keys now: Enter ready, t more rest, s stop, p pain."
+    odd = replace(asking_score(), state="speaking", can_say=("back to normal",))
+    assert keys_line(odd) == "Keys now: :back to normal."

@@ -115,6 +115,9 @@ class Display:
     def voice(self, on: bool) -> None:
         self.voices.append(on)
 
+    def legend(self, text: str) -> None:
+        self.notes.append(text)
+
 
 def small_script() -> Script:
     return replace(sample_script(ankle_pumps(reps=2)), cool_down=())

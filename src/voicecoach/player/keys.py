@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from voicecoach.player.inputs import InputItem
+from voicecoach.player.notices import Notice
 from voicecoach.session.events import Status
 from voicecoach.session.vocabulary import Answer, HeardWord
 
@@ -77,8 +78,9 @@ def keys_line(status: Status) -> str:
     score = asks_for_score(status)
     parts = []
     for word in status.can_say:
-        key = "Enter" if score and word == "skip" else _WORD_KEYS.get(word, f":{word}")
-        parts.append(f"{key} {word}")
+        key = "Enter" if score and word == "skip" else _WORD_KEYS.get(word)
+        # A word with no key of its own is typed after ":".
+        parts.append(f"{key} {word}" if key else f":{word}")
     return f"Keys now: {', '.join(parts)}." if parts else ""
 
 
@@ -97,6 +99,21 @@ def key_state_words(status: Status) -> str | None:
     if asks_yes_no(status):
         return "Press y for yes or n for no."
     return None
+
+
+EARLY_ENTER = Notice(
+    "Enter was too early: nothing is waiting for done yet. Press Enter again when asked.",
+    "Enter was too early. Press it again when you have finished.",
+)
+ENTER_AT_YES_NO = Notice(
+    "Enter does not answer this question: press y for yes or n for no.",
+    "Press y for yes, or n for no.",
+)
+
+
+def unused_enter(status: Status | None) -> Notice:
+    """What to tell a person whose Enter did nothing, so it is not lost in silence."""
+    return ENTER_AT_YES_NO if asks_yes_no(status) else EARLY_ENTER
 
 
 class KeyComposer:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from voicecoach.player.inputs import InputItem, InputWait, queue_wait
-from voicecoach.player.keys import ENTER, KeyComposer
+from voicecoach.player.keys import ENTER, KeyComposer, unused_enter
 from voicecoach.player.notices import NOTICE_UTTERANCE, Notice, NoticeVoice
 from voicecoach.session.events import (
     Action,
@@ -33,10 +33,6 @@ from voicecoach.session.events import (
 )
 
 POLL_SECONDS = 0.02
-EARLY_ENTER = Notice(
-    "Enter was too early: nothing is waiting for done yet. Press Enter again when asked.",
-    "Enter was too early. Press it again when you have finished.",
-)
 
 
 class SpeechOutput(Protocol):
@@ -66,6 +62,9 @@ class StatusDisplay(Protocol):
     def note(self, text: str) -> None: ...
     def voice(self, on: bool) -> None:
         """Voice commands work (True) or not (False): the screen words things for keys."""
+
+    def legend(self, text: str) -> None:
+        """The list of all keys, shown before the first status."""
 
 
 Notices = Callable[[], list[Notice]]
@@ -168,9 +167,10 @@ class LiveSession:
         the person is told it came too early."""
         now = self.clock()
         if item.kind == "key":
+            status = self.engine.status()
             acted = self._handle(KeyPressed(now, item.text))
             if item.text == ENTER and not acted:
-                self.notice(EARLY_ENTER)
+                self.notice(unused_enter(status))
         else:
             self._handle(Heard(now, item.text, item.word))
 
@@ -182,9 +182,12 @@ class LiveSession:
         return self._handle(Heard(now, item.text, item.word))
 
     def notice(self, notice: Notice) -> None:
-        """Show a notice, switch the screen's wording, and say it when it has words to say."""
+        """Show a notice, switch the screen's wording, and say it when it has words to say
+        (printed text has no voice: the notice is printed once)."""
         self._tell(notice.text)
-        if notice.voice is not None and self.display is not None:
+        if self.display is None:
+            return
+        if notice.voice is not None:
             self.display.voice(notice.voice)
         self.voice_notices.add(notice.spoken, self.clock())
 
