@@ -14,7 +14,8 @@ import pytest
 
 from fakes.scripted_recognizer import ScriptedRecognizer
 from needs import need_module
-from voicecoach.audio.wav_files import read_for_recognizer, read_wav, resample, speech_end
+from voicecoach.audio.resampling import resample
+from voicecoach.audio.wav_files import read_for_recognizer, read_wav, speech_end
 from voicecoach.config.settings import RecognitionSettings
 from voicecoach.errors import ModelError, UsageError
 from voicecoach.evaluation import eval_commands as ev
@@ -273,7 +274,8 @@ def fake_voice(text: str, speech: object) -> tuple[npt.NDArray[np.float32], int]
 
 @pytest.mark.parametrize("snr_db", [0.0, 20.0])
 def test_own_speech_is_mixed_under_the_clip_at_the_asked_level(snr_db: float) -> None:
-    from voicecoach.evaluation.own_speech_mix import OwnSpeechMixer, active_rms
+    from voicecoach.audio.levels import active_rms
+    from voicecoach.evaluation.own_speech_mix import OwnSpeechMixer
 
     clip = np.concatenate([np.zeros(8000), tone(300, 16000, 0.5), np.zeros(8000)])
     mic, reference = OwnSpeechMixer(snr_db, synthesize=fake_voice).microphone(clip)

@@ -30,13 +30,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     from voicecoach.report.document import write_report  # draws with matplotlib: load on use
+    from voicecoach.report.scores import as_given
 
     out: Path = args.out if args.out is not None else data_dir() / REPORT_FILE_NAME
     path = default_history_path()
     # Reading must not create an empty history file where there was none.
     if path.exists():
         with History(path) as history:
-            sessions = history.sessions()
+            sessions = as_given(history.sessions(), history.pain_reports())
     else:
         sessions = []
     written = write_report(sessions, out.expanduser())

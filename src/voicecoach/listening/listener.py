@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from voicecoach.listening.recognizer import Recognizer
+from voicecoach.session.events import ListenRole
 from voicecoach.session.vocabulary import (
     Answer,
     Command,
@@ -27,7 +28,7 @@ from voicecoach.session.vocabulary import (
     meaning_of,
 )
 
-ROLES = ("spot", "answer")
+ROLES = tuple(role.value for role in ListenRole)
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ class CommandListener:
         """The phrases listened for now."""
         return self._phrases or ()
 
-    def listen_for(self, role: str, answers: Sequence[str]) -> None:
+    def listen_for(self, role: ListenRole | str, answers: Sequence[str]) -> None:
         """Listen for commands ("spot"), or for `answers` plus all commands ("answer").
         Answers may be given as main words or values: "seven", "7", "yes", "bed"."""
         if role not in ROLES:
