@@ -211,6 +211,15 @@ def test_plain_lines_say_where_the_session_is() -> None:
     ]
 
 
+def test_a_cool_down_is_shown_as_the_voice_says_it_not_as_an_extra_exercise() -> None:
+    out = io.StringIO()
+    PlainDisplay(out).show(status(exercise="Slow breathing", exercise_number=7, cool_down=True))
+    assert out.getvalue().splitlines()[1].startswith("Cool-down: Slow breathing.")
+    display, big = rich_display()
+    display.show(status(exercise="Slow breathing", exercise_number=7, cool_down=True))
+    assert "Cool-down" in seen(big) and "Exercise 7 of 6" not in seen(big)
+
+
 def test_plain_lines_appear_only_for_what_changed() -> None:
     out = io.StringIO()
     display = PlainDisplay(out)

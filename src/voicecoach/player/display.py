@@ -87,6 +87,7 @@ STATE_WORDS = {
     "stopped": "Stopped.",
     "waiting for done": "Say done when you have finished.",
     "taking a rest": "Resting.",
+    "resting after pain": "Resting. Say ready when you want to go on.",
     "waiting for ready": "Say continue when you are ready.",
     "asking": "Waiting for your answer.",
     "ended": "Session ended.",
@@ -103,7 +104,11 @@ def exercise_heading(status: Status) -> str:
     says "Cool-down: ..." and counts only the main exercises)."""
     if status.exercise is None:
         return ""
-    if status.exercise_count < 1 or status.exercise_number > status.exercise_count:
+    if (
+        status.cool_down
+        or status.exercise_count < 1
+        or status.exercise_number > status.exercise_count
+    ):
         return "Cool-down"
     return f"Exercise {status.exercise_number} of {status.exercise_count}"
 

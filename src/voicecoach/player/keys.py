@@ -22,7 +22,7 @@ from voicecoach.session.events import Status
 from voicecoach.session.vocabulary import Answer, HeardWord
 
 KEY_HELP = (
-    "Keys: space pause/continue, p pain, s stop, e easier, h harder, r repeat, "
+    "Keys: space pause/continue, p pain, s stop, i tingling, e easier, h harder, r repeat, "
     "n next or no, y yes, 0 to 10 for a pain score (Enter skips it), Enter for done, "
     "? help, : to type a word."
 )
@@ -90,6 +90,8 @@ def key_state_words(status: Status) -> str | None:
         return "Press space when you are ready."
     if status.state == "waiting for done":
         return "Press Enter when you have finished."
+    if status.state == "resting after pain":
+        return "Resting. Press Enter when you are ready."
     if status.state == "paused" or status.state == "stopped":
         return f"{status.state.capitalize()}. Press space to carry on."
     if asks_for_score(status):

@@ -141,7 +141,10 @@ class LiveSession:
             timeout = POLL_SECONDS if deadline is None else min(POLL_SECONDS, deadline - now)
             item = self.wait_for_input(timeout)
             if item is not None and self.engine.finished:
-                self.held.append(item)
+                # Only "stop" or "pain" act now (they cut the goodbye); anything else is
+                # kept for what comes next.
+                if not self._handled(item):
+                    self.held.append(item)
             elif item is not None and item.kind == "key":
                 for composed in self.keys.key(item.text, self.clock(), self.engine.status()):
                     self.feed(composed)
@@ -170,6 +173,13 @@ class LiveSession:
                 self.notice(unused_enter(status))
         else:
             self._handle(Heard(now, item.text, item.word))
+
+    def _handled(self, item: InputItem) -> bool:
+        """Feed `item` as it is; whether the machine did anything with it."""
+        now = self.clock()
+        if item.kind == "key":
+            return self._handle(KeyPressed(now, item.text))
+        return self._handle(Heard(now, item.text, item.word))
 
     def notice(self, notice: Notice) -> None:
         """Show a notice, switch the screen's wording, and say it when it has words to say
