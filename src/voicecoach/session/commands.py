@@ -23,7 +23,13 @@ from voicecoach.session.events import (
 )
 from voicecoach.session.plan import NOT_MEDICAL_ADVICE, Phase, StepKind
 from voicecoach.session.safety_words import RED_FLAGS
-from voicecoach.session.states import AWAITING_CONTINUE, MOVING, ON_HOLD, State
+from voicecoach.session.states import (
+    AWAITING_CONTINUE,
+    MOVING,
+    OFF_PLAN_RESTS,
+    ON_HOLD,
+    State,
+)
 from voicecoach.session.steps import plural, seconds_phrase
 from voicecoach.session.timeline import EPSILON
 
@@ -114,7 +120,7 @@ class Commands(Asking):
             self.state = state
             self._resume_to = resume_to
             return result
-        if self.state in (State.TAKING_A_REST, State.RESTING_AFTER_PAIN):
+        if self.state in OFF_PLAN_RESTS:
             say = self._say(" ".join(words))
             self._speaking = say.utterance_id  # the rest's own words wait for it
             return [say]
