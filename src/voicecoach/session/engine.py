@@ -65,6 +65,7 @@ from voicecoach.session.pain import PainDialogue
 from voicecoach.session.plan import planned_sets
 from voicecoach.session.safety_words import (
     END_FOR_PAIN,
+    FIRST_CHECK_PAIN,
     PAIN_ASK_AGAIN,
     PAIN_FIRST_WORDS,
     PAIN_QUESTION,
@@ -114,6 +115,10 @@ class SessionEngine(LevelChanges):
 
     pain: PainDialogue | None = None
     """The pain dialogue of the last "pain", if any."""
+
+    _pain_on_hold: PainDialogue | None = None
+    """A pain dialogue "stop" came in before its score was given (or asked again after the
+    rest): "continue" (or ready, skip) comes back to its question, never to an exercise."""
 
     # ------------------------------------------------------------------ driving
 
@@ -195,14 +200,17 @@ class SessionEngine(LevelChanges):
                 return self.pain.rest_over(t)  # ask the score again now
             return self._pain(t)
         if meaning is Command.STOP:
-            return self._stop(t)
+            owed = self._pain_owed()
+            actions = self._stop(t)
+            self._pain_on_hold = owed if self.state is State.STOPPED else None
+            return actions
         if meaning is Command.TINGLING:
             if self.state is State.RESTING_AFTER_PAIN:
                 # The exercise has stopped already: the advice, and the rest goes on.
                 log = Log("symptom", {"kind": "tingling", "exercise": None})
                 self._speech_queue, self._after_speech = [], None  # the count-down goes on
                 return [StopSpeech(), log, *self._aside(t, [TINGLING_ADVICE])]
-            self.pain = PainDialogue(self)
+            self.pain, self._pain_on_hold = PainDialogue(self), None
             return self.pain.tingling(t)
         return _IN_STATE[self.state](self, meaning, t)
 
@@ -232,6 +240,12 @@ class SessionEngine(LevelChanges):
 
     def _while_on_hold(self, meaning: Meaning, t: float) -> list[Action]:
         """PAUSED, STOPPED, WAITING_FOR_READY, TAKING_A_REST: "done"/"ready" carries on."""
+        owed = self._pain_on_hold
+        if owed is not None and meaning in (Answer.DONE, Command.CONTINUE, Command.SKIP):
+            # Stopped before the pain was scored: its question first, then the session.
+            self._pain_on_hold = None
+            log = Log("command_heard", {"command": meaning.value, "state": self.state.value})
+            return [log, *self._cut(), *owed.ask_after_stop(t)]
         if meaning is Answer.DONE:
             return self._continue(t)
         return [] if isinstance(meaning, Answer) else self._command(meaning, t)
@@ -283,8 +297,19 @@ class SessionEngine(LevelChanges):
         return log + (handler(self, t) if handler else [])
 
     def _pain(self, t: float) -> list[Action]:
-        self.pain = PainDialogue(self)
+        self.pain, self._pain_on_hold = PainDialogue(self), None
         return self.pain.begin(t)
+
+    def _pain_owed(self) -> PainDialogue | None:
+        """The pain dialogue still waiting for a score, if any ("stop" may come in it)."""
+        question = self.question
+        asking = question is not None and question.kind in (
+            QuestionKind.PAIN_NOW,
+            QuestionKind.PAIN_AGAIN,
+        )
+        if asking or self.state is State.RESTING_AFTER_PAIN:
+            return self.pain
+        return self._pain_on_hold if self.state in ON_HOLD else None
 
     # ------------------------------------------------------------------ status
 
@@ -363,8 +388,8 @@ _CUTS = frozenset(Command) - {Command.CONTINUE, Command.LOUDER, Command.QUIETER}
 
 # Questions nothing else may move past, with what is said if something tries.
 _MUST_ANSWER_FIRST = {
-    QuestionKind.PAIN_NOW: "First, let's check your pain.",
-    QuestionKind.PAIN_AGAIN: "First, let's check your pain.",
+    QuestionKind.PAIN_NOW: FIRST_CHECK_PAIN,
+    QuestionKind.PAIN_AGAIN: FIRST_CHECK_PAIN,
     QuestionKind.START_OFFER: "First, let's decide about today.",
 }
 

@@ -1,0 +1,72 @@
+"""A pain score that is owed stays owed: "stop", "pain" again or "tingling" in the middle of
+the pain dialogue never lead back into an exercise before the score is given."""
+
+from __future__ import annotations
+
+from engine_driver import EngineDriver, driver_at
+from voicecoach.session.engine import PAIN_QUESTION, State
+from voicecoach.session.safety_words import (
+    END_FOR_PAIN,
+    FIRST_CHECK_PAIN,
+    PAIN_AGAIN_QUESTION,
+)
+from voicecoach.session.states import QuestionKind
+
+EXERCISE_STATES = {State.COUNTING, State.HOLDING, State.RESTING, State.WAITING_FOR_DONE}
+
+
+def _counts(d: EngineDriver, since: int) -> list[str]:
+    return [s.text for s in d.spoken(since) if s.kind == "count"]
+
+
+def test_stop_then_continue_before_the_pain_score_asks_for_it_first() -> None:
+    d = driver_at("asking pain now")
+    d.hear("stop")
+    d.quiet()
+    mark = d.mark()
+    d.hear("continue")
+    d.quiet()
+    assert d.said(mark) == [FIRST_CHECK_PAIN, PAIN_QUESTION]
+    assert d.engine.question is not None and d.engine.question.kind is QuestionKind.PAIN_NOW
+    d.answer("two")  # green: the easier version is offered, as for any green score
+    assert "Would you like the easier version? Say yes or no." in d.said(mark)
+
+
+def test_a_key_or_skip_after_stop_also_comes_back_to_the_pain_question() -> None:
+    for resume in ("d", " ", "n"):
+        d = driver_at("asking pain now")
+        d.key("s")
+        d.quiet()
+        mark = d.mark()
+        d.key(resume)
+        d.quiet()
+        assert d.engine.question is not None, resume
+        assert d.engine.question.kind is QuestionKind.PAIN_NOW, resume
+        assert _counts(d, mark) == [], resume
+
+
+def test_stop_in_the_rest_after_red_pain_then_continue_asks_the_score_again() -> None:
+    d = driver_at("resting after pain")  # "seven", then part of the rest
+    d.hear("stop")
+    d.quiet()
+    mark = d.mark()
+    d.hear("continue")
+    d.quiet()
+    assert d.said(mark) == [PAIN_AGAIN_QUESTION]
+    d.answer("six")  # still red: the session ends kindly, no exercise on the way
+    assert d.state is State.ENDED
+    assert END_FOR_PAIN in d.said_text(mark)
+    assert _counts(d, mark) == []
+
+
+def test_stop_at_the_score_again_then_rest_and_continue_asks_it_again() -> None:
+    d = driver_at("asking pain again")
+    d.hear("stop")
+    d.quiet()
+    d.hear("rest")
+    d.run_until(lambda: d.state is State.WAITING_FOR_READY)
+    d.quiet()
+    mark = d.mark()
+    d.hear("ready")
+    d.quiet()
+    assert d.said(mark) == [PAIN_AGAIN_QUESTION]
