@@ -4,6 +4,7 @@ the pain dialogue never lead back into an exercise before the score is given."""
 from __future__ import annotations
 
 from engine_driver import EngineDriver, driver_at
+from sample_scripts import sample_script
 from voicecoach.session.engine import PAIN_QUESTION, State
 from voicecoach.session.safety_words import (
     END_FOR_PAIN,
@@ -70,3 +71,23 @@ def test_stop_at_the_score_again_then_rest_and_continue_asks_it_again() -> None:
     d.hear("ready")
     d.quiet()
     assert d.said(mark) == [PAIN_AGAIN_QUESTION]
+
+
+def test_pain_at_the_score_again_asks_it_again_and_a_severe_first_score_still_ends() -> None:
+    d = EngineDriver(sample_script())
+    d.start()
+    d.cooperate_until(lambda: d.state is State.COUNTING)
+    d.hear("pain")
+    d.quiet()
+    d.answer("nine")
+    d.run_until(lambda: d.engine.question is not None)
+    d.quiet()
+    mark = d.mark()
+    d.hear("pain")
+    d.quiet()
+    assert d.engine.question is not None
+    assert d.engine.question.kind is QuestionKind.PAIN_AGAIN
+    assert PAIN_QUESTION not in d.said(mark)  # not a new pain, with a new first score
+    d.answer("two")
+    assert d.state is State.ENDED  # nine at first: the session ends, however it feels now
+    assert _counts(d, mark) == []

@@ -198,6 +198,12 @@ class SessionEngine(LevelChanges):
         if meaning is Command.PAIN:
             if self.state is State.RESTING_AFTER_PAIN and self.pain is not None:
                 return self.pain.rest_over(t)  # ask the score again now
+            owed = self._pain_owed()
+            if owed is not None and owed.after_red:
+                # Red pain is being followed up: its question again, so the first score
+                # (8-10 ends the session) still counts.
+                self._pain_on_hold = None
+                return [*self._cut(), *owed.ask_after_stop(t)]
             return self._pain(t)
         if meaning is Command.STOP:
             owed = self._pain_owed()

@@ -102,6 +102,11 @@ class PainDialogue:
             )
         return actions + self._offer_next(t, [TINGLING_WORDS], reason="tingling")
 
+    @property
+    def after_red(self) -> bool:
+        """A red score was given: the rest, or the score asked again, is under way."""
+        return self.stage in (PainStage.RESTING, PainStage.SCORE_AGAIN)
+
     def ask_after_stop(self, t: float) -> list[Action]:
         """ "stop" came before this pain was scored (or asked again after the rest); the
         person carries on: the question comes first, never the exercise."""
