@@ -10,6 +10,7 @@ from voicecoach.session.safety_words import (
     END_FOR_PAIN,
     FIRST_CHECK_PAIN,
     PAIN_AGAIN_QUESTION,
+    TINGLING_ADVICE,
 )
 from voicecoach.session.states import QuestionKind
 
@@ -91,3 +92,31 @@ def test_pain_at_the_score_again_asks_it_again_and_a_severe_first_score_still_en
     d.answer("two")
     assert d.state is State.ENDED  # nine at first: the session ends, however it feels now
     assert _counts(d, mark) == []
+
+
+def test_tingling_before_the_pain_score_gives_advice_then_asks_the_score() -> None:
+    d = driver_at("asking pain now")
+    mark = d.mark()
+    d.hear("pins and needles")
+    d.quiet()
+    assert d.said(mark) == [TINGLING_ADVICE, PAIN_QUESTION]
+    assert d.engine.question is not None and d.engine.question.kind is QuestionKind.PAIN_NOW
+    assert [log.detail["kind"] for log in d.logs("symptom", mark)] == ["tingling"]
+
+
+def test_tingling_while_stopped_before_the_score_keeps_the_score_owed() -> None:
+    d = driver_at("asking pain now")
+    d.hear("stop")
+    d.quiet()
+    d.key("i")
+    d.quiet()
+    assert d.state is State.STOPPED
+    mark = d.mark()
+    d.hear("continue")
+    d.quiet()
+    assert d.said(mark) == [FIRST_CHECK_PAIN, PAIN_QUESTION]
+    for _ in range(200):  # nobody answers: taken as red, a rest, then the end
+        if d.state is State.ENDED or not d.step():
+            break
+        assert d.state not in EXERCISE_STATES
+    assert d.state is State.ENDED

@@ -216,6 +216,15 @@ class SessionEngine(LevelChanges):
                 log = Log("symptom", {"kind": "tingling", "exercise": None})
                 self._speech_queue, self._after_speech = [], None  # the count-down goes on
                 return [StopSpeech(), log, *self._aside(t, [TINGLING_ADVICE])]
+            owed = self._pain_owed()
+            if owed is not None:
+                # The exercise has stopped for pain not yet scored: the advice, then the
+                # pain question is still owed (it is asked again now, or on "continue").
+                name = self._exercise_name(owed.exercise_index)
+                log = Log("symptom", {"kind": "tingling", "exercise": name})
+                aside = self._aside(t, [TINGLING_ADVICE])
+                cut = [] if any(isinstance(a, StopSpeech) for a in aside) else [StopSpeech()]
+                return [*cut, log, *aside]
             self.pain, self._pain_on_hold = PainDialogue(self), None
             return self.pain.tingling(t)
         return _IN_STATE[self.state](self, meaning, t)
