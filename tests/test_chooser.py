@@ -148,3 +148,12 @@ def test_the_screen_shows_what_can_be_said_at_each_question() -> None:
     assert person.chooser.status().can_say == ("yes", "next", "bed", "chair", "stop")
     person.says("yes")
     assert person.chooser.status().can_say == ()
+
+
+def test_typed_sentences_with_stop_or_pain_in_them_end_without_a_session() -> None:
+    """Typed lines reach the chooser as text: "please stop" acts as in the session."""
+    for line in ("please stop", "ouch that really hurts"):
+        person = Person(ScriptChooser(LIBRARY, Settings()))
+        out = person.says(line)
+        assert person.chooser.finished and person.chooser.chosen is None, line
+        assert out[0].startswith("All right. No"), line

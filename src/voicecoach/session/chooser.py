@@ -128,7 +128,10 @@ class ScriptChooser:
         if isinstance(event, KeyPressed):
             meaning = CHOOSER_KEYS.get(event.key.lower())
         elif isinstance(event, Heard):
-            meaning = event.word.meaning if event.word else self.vocabulary.lookup(event.text)
+            # Typed text is understood as the session engine understands it, so "please
+            # stop" or "it really hurts" act here too.
+            word = event.word or self.vocabulary.understand(event.text)
+            meaning = None if word is None else word.meaning
         else:  # pragma: no cover - Event is a closed union
             raise TypeError(event)
         return [] if meaning is None else self._on_meaning(meaning, event.t)
