@@ -116,6 +116,9 @@ class SessionEngine(LevelChanges):
     pain: PainDialogue | None = None
     """The pain dialogue of the last "pain", if any."""
 
+    _stop_words: int | None = None
+    """The utterance that says "Stopped." (heard back, it is not a new stop)."""
+
     _pain_on_hold: PainDialogue | None = None
     """A pain dialogue "stop" came in before its score was given (or asked again after the
     rest): "continue" (or ready, skip) comes back to its question, never to an exercise."""
@@ -150,6 +153,7 @@ class SessionEngine(LevelChanges):
         elif isinstance(event, SpeechFinished):
             actions = self._on_speech_finished(event)
         elif isinstance(event, Heard):
+            actions = []
             word = event.word or self.vocabulary.understand(event.text)
             meaning = None if word is None else word.meaning
             if (
@@ -158,9 +162,13 @@ class SessionEngine(LevelChanges):
                 and event.t - self._stopped_at < SAME_STOP_SECONDS
             ):
                 # The same "stop" heard twice, or the player's own "Stopped." coming back:
-                # only a second stop said after a pause ends the session.
+                # only a second stop said after a pause ends the session. Other words
+                # said since (help, an answer) are cut all the same.
                 meaning = None
-            actions = [] if meaning is None else self._on_meaning(meaning, event.t)
+                if self._speaking is not None and self._speaking != self._stop_words:
+                    actions = self._cut()
+            if meaning is not None:
+                actions = self._on_meaning(meaning, event.t)
         elif isinstance(event, KeyPressed):
             meaning = self._key_meaning(event.key)
             actions = [] if meaning is None else self._on_meaning(meaning, event.t)
@@ -209,6 +217,7 @@ class SessionEngine(LevelChanges):
             owed = self._pain_owed()
             actions = self._stop(t)
             self._pain_on_hold = owed if self.state is State.STOPPED else None
+            self._stop_words = self._speaking  # "Stopped. Say continue ..."
             return actions
         if meaning is Command.TINGLING:
             if self.state is State.RESTING_AFTER_PAIN:
