@@ -134,7 +134,9 @@ class WatchedDriver(EngineDriver):
         self.watch.injected.append(how)
         actions = self._sent(event)
         said = f"{how}, while saying {was_saying[2]!r}" if was_saying else how
-        if was_saying is not None and not same_stop:
+        # The player's own "Stopped." heard back as a stop is left to be said.
+        own_words = same_stop and was_saying is not None and was_saying[2].startswith("Stopped.")
+        if was_saying is not None and not own_words:
             stops = [i for i, a in enumerate(actions) if isinstance(a, StopSpeech)]
             says = [i for i, a in enumerate(actions) if isinstance(a, Say)]
             self._check(bool(stops), f"{said}: the speech was not cut", actions)
@@ -142,11 +144,6 @@ class WatchedDriver(EngineDriver):
             self._check(cut_first, f"{said}: something was said before the cut", actions)
         if same_stop:
             self._check(engine.state is State.STOPPED, f"{how}: the session moved on", actions)
-            self._check(
-                was_saying is None or was_saying[2].startswith("Stopped."),
-                f"{said}: a stop heard again while other words were said did not cut them",
-                actions,
-            )
         elif before is State.ENDED or engine.state is State.ENDED:
             self._check(
                 any(isinstance(a, StopSpeech) for a in actions),

@@ -23,7 +23,7 @@ from voicecoach.session.vocabulary import DEFAULT_VOCABULARY, KEYS, NUMBER_WORDS
 
 LIBRARY = {s.id: s for s in load_library()}
 
-EXAMPLES = 300
+EXAMPLES = 500
 
 PHRASES = [
     *sorted({p.text for p in DEFAULT_VOCABULARY.phrases}),
