@@ -22,11 +22,11 @@ from benchmarks.stream_path import (
     BLOCK,
     RATE,
     RoomEcho,
-    active_rms,
     clips_of,
     noise,
     speech_track,
 )
+from voicecoach.audio.levels import active_rms
 
 GOAL = Goal("<=", 0.10)
 CLIP_EVERY_S = 5.0

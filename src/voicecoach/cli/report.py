@@ -33,6 +33,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     # draws with matplotlib: load on use
     from voicecoach.report.document import render_html, write_report
+    from voicecoach.report.scores import as_given
 
     out: Path = args.out if args.out is not None else data_dir() / REPORT_FILE_NAME
     path = default_history_path()
@@ -41,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         with History(path) as history:
             if history.damage_note:
                 print(history.damage_note, file=sys.stderr)
-            sessions = history.sessions()
+            sessions = as_given(history.sessions(), history.pain_reports())
         for bad in (s for s in sessions if s.problem):
             print(f"session {bad.id} is left out of the report: {bad.problem}", file=sys.stderr)
         sessions = [s for s in sessions if not s.problem]

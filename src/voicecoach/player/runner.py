@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from voicecoach.config.settings import Settings
 from voicecoach.player.live_session import InputWait, LiveSession, SessionIO
+from voicecoach.script.library import gentlest_script
 from voicecoach.script.model import Script
 from voicecoach.session.engine import SessionEngine
 from voicecoach.session.events import Log
@@ -77,6 +78,10 @@ def play_session(
         levels=levels,
         vocabulary=vocabulary_for(settings.recognition),
         notices=notices,
+        # The red flags are said in a person's first session; a high start score offers
+        # the gentlest session for the same position.
+        first_use=history is not None and history.count_sessions() == 0,
+        gentlest=gentlest_script(script.position),
     )
     record = history_recorder(history, script) if history is not None else None
     try:

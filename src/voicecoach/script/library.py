@@ -115,3 +115,15 @@ def scripts_for_position(
     wanted = Position(position)
     scripts = load_library() if library is None else library
     return [s for s in scripts if s.position == wanted]
+
+
+def gentlest_script(
+    position: Position | str, library: Sequence[Script] | None = None
+) -> Script | None:
+    """The gentlest bundled script for `position`: the first-time "gentle-start" one, else
+    the one with the fewest exercises; None when the position has none."""
+    scripts = scripts_for_position(position, library)
+    ranked = sorted(
+        scripts, key=lambda s: (not s.id.endswith("gentle-start"), len(s.all_exercises), s.id)
+    )
+    return ranked[0] if ranked else None

@@ -176,6 +176,7 @@ def _build_exercise(item: dict[str, Any], line: int) -> Exercise:
         pace=Pace(item.get("pace", Pace.COUNTED.value)),
         easier=tuple(_build_variant(v) for v in item.get("easier", ())),
         harder=tuple(_build_variant(v) for v in item.get("harder", ())),
+        area=item.get("area"),
         line=line,
     )
 
