@@ -164,3 +164,15 @@ def waiting_for_ready() -> Status:
         can_say=("continue", "stop", "pain", "help"),
         level=0,
     )
+
+
+def test_a_lost_speaker_is_shown_and_said_when_it_is_back() -> None:
+    from voicecoach.audio.failover import BACK, LOST
+    from voicecoach.player.notices import SPEAKER_BACK_SPOKEN, speaker_notice
+
+    lost, back = speaker_notice(LOST), speaker_notice(BACK)
+    assert (lost.text, lost.spoken) == (LOST, "")  # nothing can be heard while it is lost
+    assert (back.text, back.spoken) == (BACK, SPEAKER_BACK_SPOKEN)
+    speech, display = run_with([(20.0, lost), (26.0, back)])
+    assert LOST in display.notes and BACK in display.notes
+    assert speech.texts().count(SPEAKER_BACK_SPOKEN) == 1
