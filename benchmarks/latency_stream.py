@@ -6,8 +6,8 @@ advances 20 ms per microphone block. What it says is synthesised and "played"; t
 microphone hears that through the simulated room (stream_path.RoomEcho), a faint noise
 floor, and now and then a real human "stop" from the speech corpus, placed over the
 player's speech (every other clip) or in a quiet moment, at a fixed level above the echo.
-Each block goes through the echo canceller, the talk-over checks (SelfSpeechGate,
-LouderThanEcho, OwnSpeechGuard) and the CommandListener, and what is heard goes to the
+Each block goes through the echo canceller, the own-voice decision (listening.own_voice:
+the canceller's gate and the raw level check) and the CommandListener, and what is heard goes to the
 engine at the block's end time, exactly as the player's listening thread and loop do.
 Latency = the block end at which the engine answered StopSpeech minus the clip's end of
 speech (audio_files.speech_end). A simulated person says "continue" a
@@ -210,18 +210,12 @@ class StreamRun:
         self.fed_seconds = 0.0
 
     def run(self) -> None:
-        from voicecoach.audio.echo.canceller import (
-            EchoCanceller,
-            SelfSpeechGate,
-            simulate_room,
-        )
-        from voicecoach.audio.echo.talk_over import LouderThanEcho
-        from voicecoach.audio.levels import SOUNDING_FLOOR, rms
+        from voicecoach.audio.echo.canceller import EchoCanceller, simulate_room
         from voicecoach.config.settings import RecognitionSettings, Settings
         from voicecoach.evaluation.own_speech_mix import OWN_SENTENCES
         from voicecoach.listening.factory import create_recognizer, vocabulary_for
         from voicecoach.listening.listener import CommandListener
-        from voicecoach.listening.own_voice import OwnSpeechGuard
+        from voicecoach.listening.own_voice import OwnVoice
         from voicecoach.script.library import find_script
         from voicecoach.speech.synth import SpeechCache
 
@@ -230,8 +224,8 @@ class StreamRun:
         listener = CommandListener(create_recognizer(settings.recognition, "spot"), vocabulary)
         canceller = EchoCanceller(sample_rate=RATE)
         # The live listening thread's checks: a word over the player's speech acts only
-        # if it is stop/pain/pause and a person was heard talking over (barge_in.py).
-        gate, louder, own_speech = SelfSpeechGate(), LouderThanEcho(), OwnSpeechGuard()
+        # if it is stop/pain/pause and a person was heard talking over (own_voice.py).
+        own_voice = OwnVoice()
         room = RoomEcho()
         rng = np.random.default_rng(11)
         script = find_script(SCRIPT)
@@ -335,14 +329,8 @@ class StreamRun:
                 active.position += BLOCK
             began = time.perf_counter()
             clean = canceller.process(mic, reference)
-            gate.process(clean, reference)
-            person = louder.louder(mic, reference) and gate.person_talking
-            own_speech.block(
-                BLOCK_S,
-                player_sounding=rms(reference) > SOUNDING_FLOOR,
-                person_talking=person,
-            )
-            heard = [h for h in listener.feed(clean) if own_speech.accepts(h.meaning)]
+            own_voice.hear(mic, clean, reference)
+            heard = [h for h in listener.feed(clean) if own_voice.accepts(h.meaning)]
             t += BLOCK_S
             self.fed_seconds += BLOCK_S
             loud = float(np.max(np.abs(reference))) > 1e-3

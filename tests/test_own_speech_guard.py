@@ -9,19 +9,31 @@ late.
 from __future__ import annotations
 
 import queue
+import threading
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from fakes.scripted_recognizer import ScriptedRecognizer
-from voicecoach.audio.echo.canceller import EchoCancellingMicrophone, SelfSpeechGate, simulate_room
+from voicecoach.audio.echo.canceller import (
+    EchoCancellingMicrophone,
+    MicBlock,
+    SelfSpeechGate,
+    simulate_room,
+)
 from voicecoach.audio.echo.talk_over import LouderThanEcho
-from voicecoach.config.settings import Settings
 from voicecoach.listening.listener import CommandListener
-from voicecoach.listening.own_voice import RECOGNITION_LAG, TALK_OVER_WINDOW, OwnSpeechGuard
+from voicecoach.listening.own_voice import (
+    RECOGNITION_LAG,
+    TALK_OVER_WINDOW,
+    BlockVerdict,
+    GateAndLevel,
+    OwnVoice,
+    TalkOverDetector,
+)
+from voicecoach.player.listening import Listening
 from voicecoach.player.live_session import InputItem
-from voicecoach.player.voice_player import Listening
 from voicecoach.session.vocabulary import DEFAULT_VOCABULARY, Command
 
 RATE = 16000
@@ -31,19 +43,19 @@ BLOCK = 320  # 20 ms
 # ------------------------------------------------------------------------ the guard
 
 
-def feed(guard: OwnSpeechGuard, seconds: float, *, sounding: bool, person: bool = False) -> None:
+def feed(guard: OwnVoice, seconds: float, *, sounding: bool, person: bool = False) -> None:
     for _ in range(round(seconds / 0.02)):
         guard.block(0.02, player_sounding=sounding, person_talking=person)
 
 
 def test_words_in_silence_all_act() -> None:
-    guard = OwnSpeechGuard()
+    guard = OwnVoice()
     feed(guard, 1.0, sounding=False)
     assert all(guard.accepts(c) for c in (Command.STOP, Command.HARDER, Command.SKIP))
 
 
 def test_over_the_players_voice_nothing_acts_without_a_person() -> None:
-    guard = OwnSpeechGuard()
+    guard = OwnVoice()
     feed(guard, 3.0, sounding=True)
     assert not guard.accepts(Command.PAIN)
     assert not guard.accepts(Command.STOP)
@@ -51,7 +63,7 @@ def test_over_the_players_voice_nothing_acts_without_a_person() -> None:
 
 
 def test_a_person_over_the_players_voice_can_stop_pause_or_report_pain_only() -> None:
-    guard = OwnSpeechGuard()
+    guard = OwnVoice()
     feed(guard, 2.0, sounding=True)
     feed(guard, 0.3, sounding=True, person=True)
     feed(guard, 0.5, sounding=True)
@@ -65,7 +77,7 @@ def test_a_person_over_the_players_voice_can_stop_pause_or_report_pain_only() ->
 
 
 def test_the_echo_tail_after_the_player_stops_is_still_its_own() -> None:
-    guard = OwnSpeechGuard()
+    guard = OwnVoice()
     feed(guard, 2.0, sounding=True)
     feed(guard, RECOGNITION_LAG - 0.1, sounding=False)
     assert not guard.accepts(Command.PAIN)
@@ -116,7 +128,20 @@ def test_with_nothing_played_every_sound_is_someone_else() -> None:
     assert all(blocks_louder(LouderThanEcho(), speech_like(1.0, seed=3), quiet))
 
 
-# -------------------------------------------- the cleaning microphone's flags, per block
+# ----------------------------------------- the own-voice verdict of each microphone block
+
+
+def verdicts(own_voice: OwnVoice, mic: np.ndarray, played: np.ndarray) -> list[BlockVerdict]:
+    """Each block through the echo canceller, then judged, as the listening thread does."""
+    cleaning = EchoCancellingMicrophone(ScriptedMic(blocks_of(mic)), ScriptedSpeaker(played))
+    out = []
+    while (block := cleaning.read_block(0.1)) is not None:
+        out.append(own_voice.hear(block.raw, block.cleaned, block.reference))
+    return out
+
+
+def blocks_of(x: np.ndarray) -> list[np.ndarray]:
+    return [x[i : i + BLOCK] for i in range(0, len(x) - BLOCK + 1, BLOCK)]
 
 
 class ScriptedMic:
@@ -144,13 +169,9 @@ class ScriptedSpeaker:
         return out
 
 
-def test_the_microphone_reports_when_the_player_was_sounding() -> None:
+def test_each_block_says_whether_the_player_was_sounding() -> None:
     played = np.concatenate([np.zeros(RATE, np.float32), speech_like(1.0, seed=4)])
-    mic_blocks = [np.zeros(BLOCK, np.float32) for _ in range(len(played) // BLOCK)]
-    cleaning = EchoCancellingMicrophone(ScriptedMic(mic_blocks), ScriptedSpeaker(played))
-    sounding = []
-    while cleaning.read(0.1) is not None:
-        sounding.append(cleaning.player_sounding)
+    sounding = [v.player_sounding for v in verdicts(OwnVoice(), np.zeros_like(played), played)]
     assert sounding == [False] * 50 + [True] * 50
 
 
@@ -161,23 +182,19 @@ def test_a_person_is_heard_only_when_gate_and_level_check_agree() -> None:
     # the canceller has to learn the room again and lets the echo through meanwhile.
     late = np.concatenate([np.zeros(int(0.15 * RATE), np.float32), echo])[: len(echo)]
     mic = np.concatenate([echo[: 6 * RATE], late[6 * RATE :]])
-    blocks = [mic[i : i + BLOCK] for i in range(0, len(mic), BLOCK)]
 
-    def talk_over_blocks(louder: LouderThanEcho | None) -> int:
-        cleaning = EchoCancellingMicrophone(
-            ScriptedMic(list(blocks)),
-            ScriptedSpeaker(played),
-            gate=SelfSpeechGate(),
-            gate_output=False,
-            louder=louder,
-        )
-        heard = 0
-        while cleaning.read(0.1) is not None:
-            heard += cleaning.person_talking
-        return heard
+    class GateOnly:
+        gate = SelfSpeechGate()
 
-    assert talk_over_blocks(None) > 0  # the gate alone is fooled ...
-    assert talk_over_blocks(LouderThanEcho()) <= 2  # ... the level check is not
+        def person(self, mic: np.ndarray, cleaned: np.ndarray, reference: np.ndarray) -> bool:
+            self.gate.process(cleaned, reference)
+            return self.gate.person_talking
+
+    def talk_over_blocks(detector: TalkOverDetector) -> int:
+        return sum(v.person_talking for v in verdicts(OwnVoice(detector), mic, played))
+
+    assert talk_over_blocks(GateOnly()) > 0  # the gate alone is fooled ...
+    assert talk_over_blocks(GateAndLevel()) <= 2  # ... the level check is not
 
 
 # ------------------------------------------------------------- the listening thread
@@ -193,70 +210,69 @@ class Heard:
 
 
 class FlaggedMic:
-    """A cleaning microphone whose per-block flags the test sets; stops the thread at the end."""
+    """A cleaning microphone whose blocks the test describes; stops the thread at the end.
+    The player sounds in a block when its reference is loud."""
 
     sample_rate = RATE
     alive = True
 
-    def __init__(self, blocks: list[Heard], listening: Listening) -> None:
+    def __init__(self, blocks: list[Heard], stop: threading.Event) -> None:
         self._blocks = blocks
-        self._listening = listening
-        self.player_sounding = False
-        self.person_talking = False
+        self._stop = stop
         self.backlog_seconds = 0.0
+        self.persons: list[bool] = [b.person for b in blocks]
 
-    def read(self, timeout: float) -> np.ndarray | None:
+    def read_block(self, timeout: float) -> MicBlock | None:
         if not self._blocks:
-            self._listening.stop()
+            self._stop.set()
             return None
         block = self._blocks.pop(0)
-        self.player_sounding = block.sounding
-        self.person_talking = block.person
         self.backlog_seconds = block.backlog
-        return np.zeros(BLOCK, np.float32)
+        quiet = np.zeros(BLOCK, np.float32)
+        played = np.full(BLOCK, 0.1 if block.sounding else 0.0, np.float32)
+        return MicBlock(quiet, quiet, played)
 
     def close(self) -> None:
         pass
 
 
-class QuietOutput:
-    """The player's output as the listening thread sees it: `busy` is what it says now."""
+class ScriptedTalkOver:
+    """The talk-over detector's answers, block by block, as the test sets them."""
 
-    def __init__(self, busy: bool) -> None:
-        self._busy = busy
+    def __init__(self, persons: list[bool]) -> None:
+        self._persons = list(persons)
 
-    def busy(self) -> bool:
-        return self._busy
-
-    def duck(self) -> None:
-        pass
-
-    def unduck(self) -> None:
-        pass
+    def person(self, mic: np.ndarray, cleaned: np.ndarray, reference: np.ndarray) -> bool:
+        return self._persons.pop(0) if self._persons else False
 
 
-def listen(
-    blocks: list[Heard], said: list[tuple[int, str]], *, busy_now: bool = False
-) -> tuple[list[str], list[str]]:
+def listen(blocks: list[Heard], said: list[tuple[int, str]]) -> tuple[list[str], list[str]]:
     """(what reached the session, the notes shown) when `said` phrases end at those blocks."""
     inputs: queue.Queue[InputItem] = queue.Queue()
-    notes: queue.Queue[str] = queue.Queue()
-    listening = Listening(Settings(), QuietOutput(busy_now), inputs, notes)  # type: ignore[arg-type]
+    notes: list[str] = []
+    stop = threading.Event()
+    mic = FlaggedMic(blocks, stop)
     recognizer = ScriptedRecognizer([(BLOCK * (at + 1), text) for at, text in said])
-    listener = CommandListener(recognizer, DEFAULT_VOCABULARY)
-    listening._run(FlaggedMic(blocks, listening), listener)
-    return [item.text for item in inputs.queue], list(notes.queue)
+    listening = Listening(
+        lambda: mic,
+        lambda: CommandListener(recognizer, DEFAULT_VOCABULARY),
+        inputs,
+        notes.append,
+        own_voice=OwnVoice(ScriptedTalkOver(mic.persons)),
+    )
+    listening.run(stop, mic)
+    return [item.text for item in inputs.queue], notes
 
 
 def test_its_own_pain_heard_late_is_ignored_though_it_has_stopped_talking_by_now() -> None:
     blocks = [Heard(sounding=True, backlog=4.0) for _ in range(150)]
-    heard, _ = listen(blocks, [(100, "pain")], busy_now=False)
+    heard, _ = listen(blocks, [(100, "pain")])
     assert heard == []
 
 
 def test_a_stop_said_in_silence_acts_though_the_player_talks_again_by_now() -> None:
     blocks = [Heard(sounding=False, backlog=4.0) for _ in range(150)]
-    heard, _ = listen(blocks, [(100, "stop")], busy_now=True)
+    heard, _ = listen(blocks, [(100, "stop")])
     assert heard == ["stop"]
 
 

@@ -40,10 +40,11 @@ class HeardPhrase:
     final: bool
     """False when it came from a partial result."""
 
-    def word(self, rate: int = 16000) -> HeardWord:
+    def word(self, rate: int = 16000, offset: float = 0.0) -> HeardWord:
         """The value that travels on to the engine. `at_sample` is where the recogniser
-        reported the word (its end, as far as the stream knows)."""
-        return HeardWord(self.meaning, self.text, ended=self.at_sample / rate)
+        reported the word (its end, as far as the stream knows); `offset` is the
+        microphone time at which the recogniser's stream began."""
+        return HeardWord(self.meaning, self.text, ended=offset + self.at_sample / rate)
 
 
 class CommandListener:
