@@ -213,10 +213,11 @@ class StreamRun:
         from voicecoach.audio.echo.canceller import EchoCanceller, simulate_room
         from voicecoach.config.settings import RecognitionSettings, Settings
         from voicecoach.evaluation.own_speech_mix import OWN_SENTENCES
-        from voicecoach.listening.factory import create_recognizer, vocabulary_for
+        from voicecoach.listening.factory import create_recognizer
         from voicecoach.listening.listener import CommandListener
         from voicecoach.listening.own_voice import OwnVoice
         from voicecoach.script.library import find_script
+        from voicecoach.session.vocabulary import vocabulary_for
         from voicecoach.speech.synth import SpeechCache
 
         settings = Settings(recognition=RecognitionSettings(engine=self.engine_name))

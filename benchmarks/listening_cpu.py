@@ -96,9 +96,10 @@ def feed(engine: str, mic: np.ndarray, reference: np.ndarray) -> tuple[float, di
     """CPU seconds to listen to `mic` (total, and per part) with a fresh recogniser."""
     from voicecoach.audio.echo.canceller import EchoCanceller
     from voicecoach.config.settings import RecognitionSettings
-    from voicecoach.listening.factory import create_recognizer, vocabulary_for
+    from voicecoach.listening.factory import create_recognizer
     from voicecoach.listening.listener import CommandListener
     from voicecoach.listening.own_voice import OwnVoice
+    from voicecoach.session.vocabulary import vocabulary_for
 
     settings = RecognitionSettings(engine=engine)
     listener = CommandListener(create_recognizer(settings, "spot"), vocabulary_for(settings))

@@ -24,7 +24,7 @@ from voicecoach.errors import DeviceError
 from voicecoach.listening.listener import CommandListener
 from voicecoach.listening.own_voice import OwnVoice
 from voicecoach.player.live_session import InputItem
-from voicecoach.session.events import ListenFor
+from voicecoach.session.events import ListenFor, ListenRole
 
 # When the recogniser falls this far behind the microphone (a busy computer), the
 # person is told that words are heard late and that keys act at once.
@@ -67,7 +67,7 @@ class Listening:
     floor: Floor | None = None
     own_voice: OwnVoice = field(default_factory=OwnVoice)
     mic_retry_seconds: float = MIC_RETRY_SECONDS
-    _mode: ListenFor = field(default_factory=lambda: ListenFor("spot"))
+    _mode: ListenFor = field(default_factory=lambda: ListenFor(ListenRole.SPOT))
     _applied: ListenFor | None = None
     _listener: CommandListener | None = None
     _origin: float = 0.0  # the microphone time at which the current listener started

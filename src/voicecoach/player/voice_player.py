@@ -84,7 +84,8 @@ def microphone_factory(settings: Settings, speaker: Speaker) -> Callable[[], Cle
 
 def listener_factory(settings: Settings) -> Callable[[], CommandListener]:
     def new_listener() -> CommandListener:
-        from voicecoach.listening.factory import create_recognizer, vocabulary_for
+        from voicecoach.listening.factory import create_recognizer
+        from voicecoach.session.vocabulary import vocabulary_for
 
         recognizer = create_recognizer(settings.recognition, "spot")
         return CommandListener(recognizer, vocabulary_for(settings.recognition))
