@@ -34,7 +34,7 @@ from voicecoach.listening.own_voice import (
 )
 from voicecoach.player.listening import Listening
 from voicecoach.player.live_session import InputItem
-from voicecoach.session.vocabulary import DEFAULT_VOCABULARY, Command
+from voicecoach.session.vocabulary import DEFAULT_VOCABULARY, Command, HeardWord
 
 RATE = 16000
 BLOCK = 320  # 20 ms
@@ -83,6 +83,43 @@ def test_the_echo_tail_after_the_player_stops_is_still_its_own() -> None:
     assert not guard.accepts(Command.PAIN)
     feed(guard, 0.2, sounding=False)
     assert guard.accepts(Command.PAIN)
+
+
+def said(meaning: Command, started: float, ended: float) -> HeardWord:
+    return HeardWord(meaning, meaning.value, started=started, ended=ended)
+
+
+def test_a_word_said_as_the_player_falls_quiet_acts_though_reported_late() -> None:
+    guard = OwnVoice()
+    feed(guard, 2.0, sounding=True)
+    feed(guard, 0.76, sounding=False)  # the spotter reports at 2.76 s
+    assert guard.accepts(said(Command.HARDER, 2.4, 2.7))
+    assert not guard.accepts(Command.HARDER)  # judged by its report, it would not
+
+
+def test_the_players_own_last_word_reported_late_never_acts() -> None:
+    guard = OwnVoice()
+    feed(guard, 2.0, sounding=True)  # "... or say pain." ends at 2.0 s
+    feed(guard, 0.8, sounding=False)
+    assert not guard.accepts(said(Command.PAIN, 1.6, 2.0))
+    assert not guard.accepts(said(Command.PAIN, 1.8, 2.2))  # its echo's tail
+
+
+def test_a_person_talking_into_the_echo_tail_can_stop_but_not_skip() -> None:
+    guard = OwnVoice()
+    feed(guard, 2.0, sounding=True)
+    feed(guard, 0.1, sounding=False)
+    feed(guard, 0.4, sounding=False, person=True)
+    feed(guard, 0.5, sounding=False)
+    assert guard.accepts(said(Command.STOP, 2.1, 2.5))
+    assert not guard.accepts(said(Command.SKIP, 2.1, 2.5))
+
+
+def test_a_person_heard_long_before_the_word_does_not_count_for_it() -> None:
+    guard = OwnVoice()
+    feed(guard, 0.3, sounding=True, person=True)
+    feed(guard, 3.0, sounding=True)
+    assert not guard.accepts(said(Command.STOP, 2.5, 2.9))
 
 
 # ----------------------------------------------------------------- the raw level check
@@ -195,6 +232,19 @@ def test_a_person_is_heard_only_when_gate_and_level_check_agree() -> None:
 
     assert talk_over_blocks(GateOnly()) > 0  # the gate alone is fooled ...
     assert talk_over_blocks(GateAndLevel()) <= 2  # ... the level check is not
+
+
+def test_after_the_echo_a_voice_above_the_noise_is_a_person_and_the_tail_is_not() -> None:
+    rng = np.random.default_rng(7)
+    played = np.concatenate([speech_like(4.0, seed=6), np.zeros(3 * RATE, np.float32)])
+    noise = (rng.standard_normal(len(played)) * 10 ** (-60 / 20)).astype(np.float32)
+    mic = simulate_room(played, RATE) + noise
+    person = speech_like(1.0, seed=8)
+    mic[5 * RATE : 6 * RATE] += person
+    heard = [v.person_talking for v in verdicts(OwnVoice(), mic, played)]
+    assert sum(heard[200:215]) == 0  # the echo's tail, just after the player stops
+    assert sum(heard[215:250]) == 0  # noise alone
+    assert sum(heard[250:300]) >= 40  # the person, most of their second
 
 
 # ------------------------------------------------------------- the listening thread

@@ -134,7 +134,7 @@ class Listening:
         items = []
         for phrase in listener.feed(block.cleaned):
             word = phrase.word(offset=self._origin)
-            if self.own_voice.accepts(word.meaning):
+            if self.own_voice.accepts(word):
                 items.append(InputItem("heard", phrase.text, word))
         return items
 

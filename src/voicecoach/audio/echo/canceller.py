@@ -185,6 +185,9 @@ class SelfSpeechGate:
         self._threshold = 0.0  # the 90th percentile of the history, refreshed every 10 frames
         self.person_talking = False
         """True while a sound much louder than the expected echo is heard over the player."""
+        self.echo_expected = False
+        """True while the player's echo may be in the signal (it played within `echo_ms`):
+        only then does `person_talking` mean anything."""
 
     def process(self, residual: npt.ArrayLike, reference: npt.ArrayLike) -> FloatArray:
         """Same length as `residual`; same framing and fixed delay as EchoCanceller."""
@@ -196,7 +199,8 @@ class SelfSpeechGate:
         self._recent[self._frames % len(self._recent)] = rms(reference_frame)
         self._frames += 1
         reference = float(self._recent.max())
-        if reference < self._floor:
+        self.echo_expected = reference >= self._floor
+        if not self.echo_expected:
             self._open_for = 0
             self.person_talking = False
             return block
