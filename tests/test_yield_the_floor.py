@@ -80,7 +80,8 @@ def test_new_speech_from_the_engine_replaces_the_held_sentence() -> None:
     voice, speaker, clock = player()
     voice.say(Say(7, "Breathe in."))
     blocks(voice, clock, 0.3, person=True)
-    voice.say(Say(8, "Paused. Say continue when you are ready."))
+    paused = "Paused. Say continue when you are ready."
+    voice.say(Say(8, paused))
     done = blocks(voice, clock, YIELD_SECONDS + 0.5, person=False)
     assert [u.text for u in speaker.said] == [
         "Breathe in.",
