@@ -79,7 +79,7 @@ class Listening:
     def run(self, stop: threading.Event, microphone: CleaningMicrophone | None = None) -> None:
         """Listen until `stop` is set (the listening thread's work). Opens the microphone
         itself when none is given (after a restart)."""
-        if not self._fresh_listener(first=True):
+        if not self.start_listener():
             if microphone is not None:
                 microphone.close()
             return
@@ -110,7 +110,7 @@ class Listening:
                     self.note(
                         f"Speech recognition failed ({error}); restarting it. Keys still work."
                     )
-                    if not self._fresh_listener():
+                    if not self.start_listener():
                         return
                     continue
                 for item in heard:
@@ -138,7 +138,7 @@ class Listening:
                 items.append(InputItem("heard", phrase.text, word))
         return items
 
-    def _fresh_listener(self, *, first: bool = False) -> bool:
+    def start_listener(self) -> bool:
         """A new recogniser and listener (at the start, or after the old one failed);
         False, with a note, when none can be made (keys still work)."""
         try:

@@ -129,9 +129,7 @@ class LiveSession:
     def run(self, max_seconds: float | None = None) -> None:
         """Play the session to its end (or until `max_seconds` of clock time)."""
         start = self.clock()
-        self._perform(self.engine.start(start))
-        while self.held and not self.engine.finished:
-            self.feed(self.held.pop(0))
+        self.begin()
         while not self._over():
             now = self.clock()
             if max_seconds is not None and now - start >= max_seconds:
@@ -143,9 +141,19 @@ class LiveSession:
                 self.held.append(item)
             elif item is not None:
                 self.feed(item)
-            for uid in self.output.finished():
-                self._handle(SpeechFinished(self.clock(), uid))
-            self._handle(Tick(self.clock()))
+            self.step()
+
+    def begin(self) -> None:
+        """Start the machine, and give it what came in before it was there."""
+        self._perform(self.engine.start(self.clock()))
+        while self.held and not self.engine.finished:
+            self.feed(self.held.pop(0))
+
+    def step(self) -> None:
+        """One turn of the loop after waiting: speech that finished, then the clock."""
+        for uid in self.output.finished():
+            self._handle(SpeechFinished(self.clock(), uid))
+        self._handle(Tick(self.clock()))
 
     def feed(self, item: InputItem) -> None:
         now = self.clock()
