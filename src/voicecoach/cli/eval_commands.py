@@ -211,7 +211,8 @@ def _kws_model(settings: object) -> Path:
 
 
 def _run_live(args: argparse.Namespace, clips: list[Any], recognizer: Any, settings: Any) -> int:
-    from voicecoach.evaluation.live_chain import LiveChain, print_live_table
+    from voicecoach.evaluation.live_chain import LiveChain
+    from voicecoach.evaluation.live_report import print_live_table
     from voicecoach.evaluation.live_room import NoiseBed, RoomEcho, measured_response
     from voicecoach.listening.listener import CommandListener
     from voicecoach.session.vocabulary import vocabulary_for
