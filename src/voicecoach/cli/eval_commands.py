@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="every clip through the whole live chain: a session played through a simulated "
         "room, echo canceller, own-voice decision, the player giving way, listener and "
         "engine; clips placed in turn over a sentence, just after one and in a quiet moment",
+    )
+    parser.add_argument(
+        "--canceller",
+        choices=("speex", "webrtc"),
+        default="speex",
+        help="with --mix-own-speech or --live: the echo canceller (speex, the player's; or "
+        "WebRTC's AEC3 from the livekit package, for comparison)",
     )
     parser.add_argument(
         "--room", type=Path, metavar="RIR.wav", help="with --live: a measured room response"
@@ -175,7 +183,7 @@ def run(args: argparse.Namespace) -> int:
     if args.mix_own_speech:
         from voicecoach.evaluation.own_speech_mix import OwnSpeechMixer
 
-        blocks = OwnSpeechMixer(snr_db=args.snr or 0.0).blocks
+        blocks = OwnSpeechMixer(snr_db=args.snr or 0.0, canceller=_canceller(args)).blocks
     report = ev.evaluate(
         clips,
         recognizer,
@@ -226,10 +234,11 @@ def _run_live(args: argparse.Namespace, clips: list[Any], recognizer: Any, setti
         snr_db=10.0 if args.snr is None else args.snr,
         room=room,
         noise=noise,
+        canceller=_canceller(args)(),
         labels=(
             "simulated" if args.room is None else args.room.name,
             "white -70 dBFS" if args.noise is None else f"{args.noise.name} {args.noise_db:g} dBFS",
-            "speex",
+            args.canceller,
         ),
         engine_name=recognizer.name,
     )
@@ -240,3 +249,14 @@ def _run_live(args: argparse.Namespace, clips: list[Any], recognizer: Any, setti
     else:
         print_live_table(report)
     return 0
+
+
+def _canceller(args: argparse.Namespace) -> Callable[[], Any]:
+    """Makes the chosen echo canceller (16 kHz)."""
+    if args.canceller == "webrtc":
+        from voicecoach.audio.echo.webrtc import WebRtcCanceller
+
+        return lambda: WebRtcCanceller(16000)
+    from voicecoach.audio.echo.canceller import EchoCanceller
+
+    return lambda: EchoCanceller(sample_rate=16000)
