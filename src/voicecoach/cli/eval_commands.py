@@ -68,6 +68,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "WebRTC's AEC3 from the livekit package, for comparison)",
     )
     parser.add_argument(
+        "--placement",
+        choices=("over_speech", "just_after", "quiet"),
+        help="with --live: place every clip there (default: each in turn)",
+    )
+    parser.add_argument(
         "--room", type=Path, metavar="RIR.wav", help="with --live: a measured room response"
     )
     parser.add_argument(
@@ -242,7 +247,10 @@ def _run_live(args: argparse.Namespace, clips: list[Any], recognizer: Any, setti
         ),
         engine_name=recognizer.name,
     )
-    report = chain.run(clips, args.split, progress=sys.stderr)
+    from voicecoach.evaluation.live_report import PLACEMENTS
+
+    placements = PLACEMENTS if args.placement is None else (args.placement,)
+    report = chain.run(clips, args.split, progress=sys.stderr, placements=placements)
     if args.json:
         json.dump(report.to_json(), sys.stdout, indent=1)
         print()

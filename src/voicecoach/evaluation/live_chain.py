@@ -50,7 +50,7 @@ from voicecoach.player.live_session import InputItem, LiveSession
 from voicecoach.player.voice_output import VoiceSpeech
 from voicecoach.session.engine import SessionEngine
 from voicecoach.session.states import MOVING, QuestionKind, State
-from voicecoach.session.vocabulary import Vocabulary
+from voicecoach.session.vocabulary import HeardWord, Vocabulary
 from voicecoach.speech.synth import Synthesizer
 
 FloatArray = npt.NDArray[np.float32]
@@ -62,7 +62,7 @@ FIRST_CLIP_S = 3.0
 JUST_AFTER_S = 0.8
 QUIET_AHEAD_S = 0.5
 """A quiet moment: the player silent for 0.3 s and nothing due for this long."""
-STARVING_S = 120.0
+STARVING_S = 60.0
 """A clip whose moment did not come in this long is recorded as not placed."""
 DEFAULT_SCRIPT = "chair-gentle-start"
 ECHO_SENTENCES = (
@@ -108,6 +108,7 @@ class _Active:
     heard_t: float | None = None
     processing: float | None = None
     silent_t: float | None = None
+    rejected: str | None = None
 
 
 class LiveChain:
@@ -159,6 +160,8 @@ class LiveChain:
             _no_microphone, new_listener, queue.Queue(), self.notes.append, floor=self.output
         )
         self.listening.own_voice = OwnVoice()
+        self.listening.on_rejected = self._rejected
+        self._active: _Active | None = None
         if not self.listening.start_listener():
             raise RuntimeError(self.notes[-1])
         self.engine, self.session = self._new_session()
@@ -191,8 +194,13 @@ class LiveChain:
         )
 
     def run(
-        self, clips: Sequence[Clip], role_split: str = "all", progress: TextIO | None = None
+        self,
+        clips: Sequence[Clip],
+        role_split: str = "all",
+        progress: TextIO | None = None,
+        placements: Sequence[str] = PLACEMENTS,
     ) -> LiveReport:
+        """Clip i is placed at placements[i % len(placements)]."""
         report = LiveReport(
             self.engine_name,
             role_split,
@@ -203,7 +211,7 @@ class LiveChain:
         )
         level = self.echo_level()
         for number, clip in enumerate(clips):
-            placement = PLACEMENTS[number % len(PLACEMENTS)]
+            placement = placements[number % len(placements)]
             active = self._place(clip, placement, level, report)
             if active is None:
                 kind, expected = expected_meaning(clip.word, "spot", self.vocabulary)
@@ -286,6 +294,7 @@ class LiveChain:
         """One microphone block through the whole chain, then the live loop's turn."""
         from voicecoach.audio.echo.canceller import MicBlock
 
+        self._active = active
         self._person_turn()
         reference = self.speaker.next_block()
         mic = self.room.process(reference) + self.noise.next_block()
@@ -335,6 +344,11 @@ class LiveChain:
             active.processing = time.process_time() - began
         self._planned = None
 
+    def _rejected(self, word: HeardWord) -> None:
+        active = self._active
+        if active is not None and active.rejected is None and self.t >= active.start_t:
+            active.rejected = str(word.meaning.value)
+
     def _person_turn(self) -> None:
         """The simulated person answers what the session waits for (typed, not measured)."""
         if self._planned is None and not self.output.busy():
@@ -365,6 +379,7 @@ class LiveChain:
             latency,
             None if active.processing is None else round(active.processing * 1000, 2),
             silent,
+            rejected=active.rejected,
         )
 
 

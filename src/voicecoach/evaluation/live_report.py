@@ -32,6 +32,8 @@ class LiveClipResult:
     silent_after_onset_ms: float | None = None
     """Over speech: from the word's onset to the player's voice cut (stream time)."""
     placed: bool = True
+    rejected: str | None = None
+    """The first meaning heard in the clip that the own-voice decision kept from acting."""
 
 
 @dataclass
@@ -69,6 +71,7 @@ class LiveReport:
             "non_target_clips": len([c for c in clips if c.kind != "target" and c.placed]),
             "non_target_firing": len(wrong),
             "not_placed": len([c for c in clips if not c.placed]),
+            "kept_as_own_voice": len([c for c in targets if not c.acted and c.rejected]),
         }
 
     def to_json(self) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from voicecoach.listening.listener import CommandListener
 from voicecoach.listening.own_voice import OwnVoice
 from voicecoach.player.live_session import InputItem
 from voicecoach.session.events import ListenFor, ListenRole
+from voicecoach.session.vocabulary import HeardWord
 
 # When the recogniser falls this far behind the microphone (a busy computer), the
 # person is told that words are heard late and that keys act at once.
@@ -67,6 +68,8 @@ class Listening:
     floor: Floor | None = None
     own_voice: OwnVoice = field(default_factory=OwnVoice)
     mic_retry_seconds: float = MIC_RETRY_SECONDS
+    on_rejected: Callable[[HeardWord], None] | None = None
+    """Told of each word the own-voice decision kept from acting (for the evaluations)."""
     _mode: ListenFor = field(default_factory=lambda: ListenFor(ListenRole.SPOT))
     _applied: ListenFor | None = None
     _listener: CommandListener | None = None
@@ -136,6 +139,8 @@ class Listening:
             word = phrase.word(offset=self._origin)
             if self.own_voice.accepts(word):
                 items.append(InputItem("heard", phrase.text, word))
+            elif self.on_rejected is not None:
+                self.on_rejected(word)
         return items
 
     def start_listener(self) -> bool:
