@@ -62,7 +62,7 @@ FIRST_CLIP_S = 3.0
 JUST_AFTER_S = 0.8
 QUIET_AHEAD_S = 0.5
 """A quiet moment: the player silent for 0.3 s and nothing due for this long."""
-STARVING_S = 60.0
+STARVING_S = 120.0
 """A clip whose moment did not come in this long is recorded as not placed."""
 DEFAULT_SCRIPT = "chair-gentle-start"
 ECHO_SENTENCES = (
