@@ -15,6 +15,7 @@ from voicecoach.errors import DeviceError, ModelError
 from voicecoach.listening.listener import CommandListener
 from voicecoach.player.listening import RECOGNISER_RESTARTS, Listening
 from voicecoach.player.live_session import InputItem
+from voicecoach.player.notices import MICROPHONE_BACK, MICROPHONE_LOST, Notice
 from voicecoach.session.vocabulary import DEFAULT_VOCABULARY
 
 ONE_SECOND = np.zeros(16000, np.float32)
@@ -127,10 +128,10 @@ class SilentMic:
 
 def listen_with(
     listeners: list[CommandListener], blocks: int
-) -> tuple[queue.Queue[InputItem], list[str]]:
+) -> tuple[queue.Queue[InputItem], list[Notice]]:
     """Run the listening loop over `blocks` blocks; each listener made comes from the list."""
     inputs: queue.Queue[InputItem] = queue.Queue()
-    notes: list[str] = []
+    notes: list[Notice] = []
     stop = threading.Event()
     mic = SilentMic(blocks, stop)
     listening = Listening(lambda: mic, lambda: listeners.pop(0), inputs, notes.append)
@@ -144,7 +145,8 @@ def test_a_failing_recogniser_is_restarted_and_hears_again() -> None:
     inputs, notes = listen_with([broken, fresh], 20)
     assert [item.text for item in inputs.queue] == ["stop"]
     (note,) = notes
-    assert note.startswith("Speech recognition failed (onnxruntime error); restarting it.")
+    assert note.text.startswith("Speech recognition failed (onnxruntime error); restarting it.")
+    assert not note.spoken  # shown only: it is being put right
 
 
 def test_a_recogniser_that_keeps_failing_turns_voice_off_with_a_note() -> None:
@@ -154,13 +156,15 @@ def test_a_recogniser_that_keeps_failing_turns_voice_off_with_a_note() -> None:
     ]
     inputs, said = listen_with(listeners, 50)
     assert len(said) == RECOGNISER_RESTARTS + 1
-    assert said[-1].startswith("Voice commands are off: speech recognition keeps failing")
+    assert said[-1].text.startswith("Voice commands are off: speech recognition keeps failing")
+    assert said[-1].spoken == "Voice commands are off. Use the keys."
+    assert said[-1].voice is False
     assert inputs.empty()
 
 
 def test_a_lost_microphone_is_reopened_and_the_person_told() -> None:
     inputs: queue.Queue[InputItem] = queue.Queue()
-    notes: list[str] = []
+    notes: list[Notice] = []
     stop = threading.Event()
     lost = SilentMic(0, threading.Event(), alive=False)  # unplugged
     back = SilentMic(5, stop)
@@ -175,15 +179,12 @@ def test_a_lost_microphone_is_reopened_and_the_person_told() -> None:
     listener = CommandListener(ScriptedRecognizer([]), DEFAULT_VOCABULARY)
     listening = Listening(reopen, lambda: listener, inputs, notes.append, mic_retry_seconds=0.0)
     listening.run(stop, lost)
-    assert notes == [
-        "The microphone was lost. I will keep trying; keys still work.",
-        "The microphone is back.",
-    ]
+    assert notes == [MICROPHONE_LOST, MICROPHONE_BACK]
     assert offered == []
 
 
 def test_voice_is_off_with_a_note_when_no_recogniser_can_be_made() -> None:
-    notes: list[str] = []
+    notes: list[Notice] = []
 
     def no_model() -> CommandListener:
         raise ModelError("The speech model is missing.")
@@ -191,4 +192,6 @@ def test_voice_is_off_with_a_note_when_no_recogniser_can_be_made() -> None:
     stop = threading.Event()
     mic = SilentMic(5, stop)
     Listening(lambda: mic, no_model, queue.Queue(), notes.append).run(stop, mic)
-    assert notes == ["Voice commands are off: The speech model is missing. Keys still work."]
+    assert [n.text for n in notes] == [
+        "Voice commands are off: The speech model is missing. Keys still work."
+    ]

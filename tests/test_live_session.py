@@ -15,7 +15,7 @@ import pytest
 from sample_scripts import ankle_pumps, sample_script
 from voicecoach.config.settings import SessionSettings
 from voicecoach.player.live_session import InputItem, LiveSession, queue_wait
-from voicecoach.player.text_io import TextSpeech, read_keys, read_lines
+from voicecoach.player.text_io import TextSpeech, TypedEcho, read_keys, read_lines, wrapped
 from voicecoach.script.model import Script
 from voicecoach.session.engine import PAIN_QUESTION, SessionEngine, State
 from voicecoach.session.events import Action, ListenFor, Log, Say, Status
@@ -104,11 +104,18 @@ class FakeSpeech:
 class Display:
     shown: list[Status] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    voices: list[bool] = field(default_factory=list)
 
     def show(self, status: Status) -> None:
         self.shown.append(status)
 
     def note(self, text: str) -> None:
+        self.notes.append(text)
+
+    def voice(self, on: bool) -> None:
+        self.voices.append(on)
+
+    def legend(self, text: str) -> None:
         self.notes.append(text)
 
 
@@ -198,12 +205,13 @@ def test_keys_reach_the_engine() -> None:
 
 
 def test_the_pain_key_cuts_speech_at_once_and_the_score_keys_answer() -> None:
-    run = live([key(31.0, "p"), key(40.0, "2"), key(50.0, "n")])
+    run = live([key(31.0, "p"), key(40.0, "2"), key(55.0, "n")])
     assert 31.0 in run.speech.stops
     after = run.speech.texts(31.0)
-    assert after[:2] == [
+    assert after[:3] == [
         "Stopping now. Ease into a comfortable position, and breathe slowly.",
         PAIN_QUESTION,
+        "Two.",  # the score is said back
     ]
     assert "Would you like the easier version? Say yes or no." in after
     assert "All right. Carry on gently." in after
@@ -254,6 +262,17 @@ def test_the_display_listen_and_action_hooks_are_called() -> None:
     assert any(isinstance(a, Log) and a.kind == "session_ended" for _, a in actions)
 
 
+@pytest.mark.parametrize("item", [("heard", "stop"), ("heard", "pain"), ("key", "s")])
+def test_stop_or_pain_cut_the_goodbye_at_once(item: tuple[str, str]) -> None:
+    end = live([]).speech.said[-1][0]
+    kind, text = item
+    run = live([(end + 0.5, InputItem(kind, text))])
+    assert run.speech.said[-1][1].startswith("That is the end of the session.")
+    assert end + 0.5 in run.speech.stops  # cut at once, not held for later
+    assert run.session.held == []
+    assert run.engine.state is State.ENDED
+
+
 def test_input_after_the_end_is_held_for_what_comes_next() -> None:
     run = live([heard(10_000.0, "stop")])
     assert run.engine.state is State.ENDED
@@ -298,7 +317,32 @@ def test_read_keys_acts_on_keys_and_types_phrases_after_a_colon() -> None:
         InputItem("heard", "more rest"),
         InputItem("key", "\n"),
     ]
-    assert echoed == ["Type a word and press Enter."]
+    # The terminal does not echo in key mode: what is typed is shown as it is typed.
+    assert echoed == [
+        "Type a word and press Enter.",
+        *(f"Typing: {text}_" for text in ["m", "mo", "mor", "more", "more "]),
+        *(f"Typing: {text}_" for text in ["more r", "more re", "more res", "more resx"]),
+        "Typing: more res_",
+        "Typing: more rest_",
+        "Typed: more rest",
+    ]
+
+
+def test_typed_words_echo_on_a_plain_terminal_as_the_terminal_would() -> None:
+    written: list[str] = []
+    inputs: queue.Queue[InputItem] = queue.Queue()
+    read_keys(io.StringIO(":helx\x7fp\n"), inputs, written.append, TypedEcho(written.append))
+    assert "".join(written[1:]) == "helx\b \bp\n"
+    assert inputs.get_nowait() == InputItem("heard", "help")
+
+
+def test_printed_lines_break_between_words_never_inside_one() -> None:
+    line = "This is not medical advice. Say pain if anything hurts, or help to hear other words."
+    lines = wrapped(line, 30).splitlines()
+    assert all(len(part) <= 30 for part in lines)
+    assert " ".join(lines) == line
+    assert wrapped("  seventeen", 5) == "  seventeen"  # a long word stays whole
+    assert wrapped(line, 0) == line  # not a terminal: no wrapping
 
 
 def test_text_speech_prints_and_lasts_as_long_as_saying_it() -> None:

@@ -34,6 +34,7 @@ from voicecoach.listening.own_voice import (
 )
 from voicecoach.player.listening import Listening
 from voicecoach.player.live_session import InputItem
+from voicecoach.player.notices import Notice
 from voicecoach.session.vocabulary import DEFAULT_VOCABULARY, Command, HeardWord
 
 RATE = 16000
@@ -299,7 +300,7 @@ class ScriptedTalkOver:
 def listen(blocks: list[Heard], said: list[tuple[int, str]]) -> tuple[list[str], list[str]]:
     """(what reached the session, the notes shown) when `said` phrases end at those blocks."""
     inputs: queue.Queue[InputItem] = queue.Queue()
-    notes: list[str] = []
+    notes: list[Notice] = []
     stop = threading.Event()
     mic = FlaggedMic(blocks, stop)
     recognizer = ScriptedRecognizer([(BLOCK * (at + 1), text) for at, text in said])
@@ -311,7 +312,7 @@ def listen(blocks: list[Heard], said: list[tuple[int, str]]) -> tuple[list[str],
         own_voice=OwnVoice(ScriptedTalkOver(mic.persons)),
     )
     listening.run(stop, mic)
-    return [item.text for item in inputs.queue], notes
+    return [item.text for item in inputs.queue], [note.text for note in notes]
 
 
 def test_its_own_pain_heard_late_is_ignored_though_it_has_stopped_talking_by_now() -> None:

@@ -42,7 +42,9 @@ def run(args: argparse.Namespace) -> int:
             settings, text=args.text, plain=args.plain, time_scale=args.time_scale
         ) as session:
             io = session.io
-            (io.display.note if io.display is not None else print)(CHOOSER_KEY_HELP)
+            # The keys for each question are on screen with it; the chooser's list of keys
+            # is printed once (plain lines), not left as a note over the session.
+            (io.display.legend if io.display is not None else print)(CHOOSER_KEY_HELP)
             LiveSession.over(chooser, io).run()
             if chooser.chosen is None:
                 return 0

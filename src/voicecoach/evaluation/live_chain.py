@@ -47,6 +47,7 @@ from voicecoach.listening.listener import CommandListener
 from voicecoach.listening.own_voice import OwnVoice
 from voicecoach.player.listening import Listening
 from voicecoach.player.live_session import InputItem, LiveSession
+from voicecoach.player.notices import Notice
 from voicecoach.player.voice_output import VoiceSpeech
 from voicecoach.session.engine import SessionEngine
 from voicecoach.session.states import MOVING, QuestionKind, State
@@ -155,7 +156,7 @@ class LiveChain:
         self.output = VoiceSpeech(
             self.speaker, self.cache, self.settings.speech.volume, clock=lambda: self.t
         )
-        self.notes: list[str] = []
+        self.notes: list[Notice] = []
         self.listening = Listening(
             _no_microphone, new_listener, queue.Queue(), self.notes.append, floor=self.output
         )
@@ -163,7 +164,7 @@ class LiveChain:
         self.listening.on_rejected = self._rejected
         self._active: _Active | None = None
         if not self.listening.start_listener():
-            raise RuntimeError(self.notes[-1])
+            raise RuntimeError(self.notes[-1].text)
         self.engine, self.session = self._new_session()
         self._planned: tuple[float, str] | None = None
         self._quiet_for = 0.0

@@ -23,7 +23,9 @@ from voicecoach.audio.echo.canceller import MicBlock
 from voicecoach.errors import DeviceError
 from voicecoach.listening.listener import CommandListener
 from voicecoach.listening.own_voice import OwnVoice
+from voicecoach.player import notices as said
 from voicecoach.player.live_session import InputItem
+from voicecoach.player.notices import Notice
 from voicecoach.session.events import ListenFor, ListenRole
 from voicecoach.session.vocabulary import HeardWord
 
@@ -64,7 +66,7 @@ class Listening:
     new_listener: Callable[[], CommandListener]
     """Loads a recogniser (takes a moment); raises when none can be made."""
     inputs: queue.Queue[InputItem]
-    note: Callable[[str], None]
+    note: Callable[[Notice], None]
     floor: Floor | None = None
     own_voice: OwnVoice = field(default_factory=OwnVoice)
     mic_retry_seconds: float = MIC_RETRY_SECONDS
@@ -93,11 +95,11 @@ class Listening:
                 block = current.read_block(timeout=READ_TIMEOUT)
                 if block is None:
                     if not current.alive:
-                        self.note("The microphone was lost. I will keep trying; keys still work.")
+                        self.note(said.MICROPHONE_LOST)
                         current.close()
                         current = self._reopen(stop, wait_first=True)
                         if current is not None:
-                            self.note("The microphone is back.")
+                            self.note(said.MICROPHONE_BACK)
                     continue
                 self._note_lag(current.backlog_seconds)
                 try:
@@ -106,12 +108,16 @@ class Listening:
                     failures += 1
                     if failures > RECOGNISER_RESTARTS:
                         self.note(
-                            f"Voice commands are off: speech recognition keeps failing "
-                            f"({error}). Keys still work."
+                            said.voice_off(
+                                f"Voice commands are off: speech recognition keeps failing "
+                                f"({error}). Keys still work."
+                            )
                         )
                         return
                     self.note(
-                        f"Speech recognition failed ({error}); restarting it. Keys still work."
+                        Notice(
+                            f"Speech recognition failed ({error}); restarting it. Keys still work."
+                        )
                     )
                     if not self.start_listener():
                         return
@@ -149,7 +155,7 @@ class Listening:
         try:
             listener = self.new_listener()
         except Exception as error:  # whatever broke the first one may break this too
-            self.note(f"Voice commands are off: {error} Keys still work.")
+            self.note(said.voice_off(f"Voice commands are off: {error} Keys still work."))
             return False
         self._listener, self._applied = listener, None
         self._origin = self.own_voice.now
@@ -158,10 +164,10 @@ class Listening:
     def _note_lag(self, backlog: float) -> None:
         if backlog > BEHIND_SECONDS and not self._behind:
             self._behind = True
-            self.note("The computer is busy, so I am hearing you late. Keys still act at once.")
+            self.note(said.HEARING_LATE)
         elif backlog < BEHIND_SECONDS / 4 and self._behind:
             self._behind = False
-            self.note("I am hearing you on time again.")
+            self.note(said.HEARING_ON_TIME)
 
     def _reopen(
         self, stop: threading.Event, *, wait_first: bool = False

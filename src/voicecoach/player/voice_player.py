@@ -28,15 +28,17 @@ from voicecoach.audio.speaker import Speaker
 from voicecoach.config.settings import Settings
 from voicecoach.errors import DeviceError
 from voicecoach.listening.listener import CommandListener
+from voicecoach.player import notices as said
+from voicecoach.player.keys import KEY_HELP
 from voicecoach.player.listening import CleaningMicrophone, Listening
 from voicecoach.player.live_session import SessionIO, queue_wait
+from voicecoach.player.notices import Notice
 from voicecoach.player.runner import ScaledClock, play_session
-from voicecoach.player.text_io import KEY_HELP, keyboard, text_session_io
+from voicecoach.player.text_io import keyboard, text_session_io
 from voicecoach.player.threads import PlayerThreads, Work
 from voicecoach.player.voice_output import VoiceSpeech
 from voicecoach.script.model import Script
 from voicecoach.session.engine import SessionEngine
-from voicecoach.session.events import Action
 from voicecoach.session.preview import said_texts
 from voicecoach.speech.synth import SpeechCache, count_words
 from voicecoach.store.history import History
@@ -143,13 +145,13 @@ def voice_session_io(
     from voicecoach.player.display import make_display
 
     display = make_display(plain, sys.stdout)
+    notes: queue.Queue[Notice] = queue.Queue()
     speaker = FailoverSpeaker(
         open_speaker(settings.audio, settings.speech, echo=False),
         lambda: _reopen_speaker(settings),
-        display.note,
+        lambda text: notes.put(said.speaker_notice(text)),
     )
-    notes: queue.Queue[str] = queue.Queue()
-    threads = PlayerThreads(notes.put)
+    threads = PlayerThreads(lambda text: notes.put(Notice(text)))
     cache = SpeechCache(settings.speech)
     wanted: queue.Queue[Sequence[str]] = queue.Queue()
     # Synthesise ahead in the order things will be said, so the first sentence is not
@@ -158,9 +160,9 @@ def voice_session_io(
     threads.start("synthesis", synthesis_work(cache, wanted))
     output = VoiceSpeech(speaker, cache, settings.speech.volume, on_said=display.said)
     clock = ScaledClock(time_scale)
-    display.note(KEY_HELP)
+    display.legend(KEY_HELP)
     try:
-        with keyboard(sys.stdin, display.note, start=threads.start) as inputs:
+        with keyboard(sys.stdin, display.note, display.typing, start=threads.start) as inputs:
             listening = Listening(
                 microphone_factory(settings, speaker),
                 listener_factory(settings),
@@ -171,12 +173,9 @@ def voice_session_io(
             off = start_listening(listening, threads, voice_off_reason(settings))
             notices: tuple[str, ...] = ()
             if off is not None:
-                display.note(off)
-                notices = (off.split(" (")[0],)
-
-            def show_notes(action: Action, t: float) -> None:
-                while not notes.empty():
-                    display.note(notes.get_nowait())
+                notices = (off.split(" (")[0],)  # said first, by the engine
+                display.voice(False)
+                display.note(said.short_reason(off))
 
             yield PlayerSession(
                 SessionIO(
@@ -185,7 +184,7 @@ def voice_session_io(
                     clock.now,
                     display=display,
                     on_listen=listening.listen_for,
-                    on_action=show_notes,
+                    notices=lambda: said.drain(notes),
                 ),
                 notices,
                 wanted.put,
