@@ -77,6 +77,8 @@ class Listening:
     _listener: CommandListener | None = None
     _origin: float = 0.0  # the microphone time at which the current listener started
     _behind: bool = False
+    healths: list[object] = field(default_factory=list)
+    """The StreamHealth of each microphone opened (PortAudio's overflows, dropped blocks)."""
 
     def listen_for(self, action: ListenFor) -> None:
         self._mode = action  # read by the listening thread before its next block
@@ -90,6 +92,7 @@ class Listening:
             return
         current = microphone if microphone is not None else self._reopen(stop)
         failures = 0
+        self._keep_health(current)
         try:
             while current is not None and not stop.is_set():
                 block = current.read_block(timeout=READ_TIMEOUT)
@@ -100,6 +103,7 @@ class Listening:
                         current = self._reopen(stop, wait_first=True)
                         if current is not None:
                             self.note(said.MICROPHONE_BACK)
+                            self._keep_health(current)
                     continue
                 self._note_lag(current.backlog_seconds)
                 try:
@@ -148,6 +152,11 @@ class Listening:
             elif self.on_rejected is not None:
                 self.on_rejected(word)
         return items
+
+    def _keep_health(self, microphone: CleaningMicrophone | None) -> None:
+        health = getattr(microphone, "health", None)
+        if health is not None:
+            self.healths.append(health)
 
     def start_listener(self) -> bool:
         """A new recogniser and listener (at the start, or after the old one failed);

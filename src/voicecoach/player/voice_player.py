@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from voicecoach.audio.echo.canceller import EchoCancellingMicrophone
 from voicecoach.audio.failover import FailoverSpeaker
 from voicecoach.audio.speaker import Speaker
+from voicecoach.audio.stream_health import StreamHealth
 from voicecoach.config.settings import Settings
 from voicecoach.errors import DeviceError
 from voicecoach.listening.listener import CommandListener
@@ -161,6 +162,7 @@ def voice_session_io(
     output = VoiceSpeech(speaker, cache, settings.speech.volume, on_said=display.said)
     clock = ScaledClock(time_scale)
     display.legend(KEY_HELP)
+    listening_healths: list[object] = []
     try:
         with keyboard(sys.stdin, display.note, display.typing, start=threads.start) as inputs:
             listening = Listening(
@@ -169,6 +171,7 @@ def voice_session_io(
                 inputs,
                 notes.put,
                 floor=output,
+                healths=listening_healths,
             )
             off = start_listening(listening, threads, voice_off_reason(settings))
             notices: tuple[str, ...] = ()
@@ -193,6 +196,7 @@ def voice_session_io(
         left = threads.stop()
         if left:
             print(f"voicecoach: still running at exit: {', '.join(left)}", file=sys.stderr)
+        _report_stream_health(speaker, listening_healths)
         speaker.close()
         display.close()
 
@@ -221,6 +225,21 @@ def play_script(
     synthesised ahead, in order."""
     session.warm(said_texts(script, settings))
     return play_session(script, settings, session.io, history=history, notices=session.notices)
+
+
+def _report_stream_health(speaker: FailoverSpeaker, microphones: list[object]) -> None:
+    """After a session, one line on stderr when PortAudio reported trouble (the computer
+    was too busy for the sound card): what a person would otherwise hear as gaps."""
+    troubles = [
+        f"{name}: {health.describe()}"
+        for name, health in [
+            ("speaker", getattr(speaker.current, "health", None)),
+            *(("microphone", h) for h in microphones),
+        ]
+        if isinstance(health, StreamHealth) and health.troubled
+    ]
+    if troubles:
+        print(f"voicecoach: sound was interrupted ({'; '.join(troubles)})", file=sys.stderr)
 
 
 def _reopen_speaker(settings: Settings) -> Speaker | None:
