@@ -100,5 +100,6 @@ def test_a_word_in_each_placement_reaches_the_engine_and_the_player_gives_way(
     over = by_place["over_speech"]
     assert over.silent_after_onset_ms is not None and over.silent_after_onset_ms <= 200
     assert report.own_voice_acts == []  # the player's own voice never stopped it
+    assert report.yields_to_nobody == []  # nor made it fall silent
     data = report.to_json()
     assert data["all"]["acted_on"] == 3 and data["placements"]["quiet"]["clips"] == 1

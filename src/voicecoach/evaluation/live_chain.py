@@ -304,9 +304,13 @@ class LiveChain:
             part = active.samples[active.position : active.position + BLOCK - skip]
             mic[skip : skip + len(part)] += part
             active.position += len(part)
+        yields = self.output.yields
         began = time.process_time()
         cleaned = self.canceller.process(mic, reference)
         items = self.listening.hear(MicBlock(mic, cleaned, reference))
+        talking = active is not None and active.start_t - 0.5 <= self.t <= active.end_t + 0.5
+        if self.output.yields > yields and not talking:
+            report.yields_to_nobody.append(round(self.t, 2))
         self.t += BLOCK_S
         for item in items:
             self._deliver(item, report, active, began)

@@ -50,6 +50,8 @@ class LiveReport:
     audio_seconds: float = 0.0
     processing_seconds: float = 0.0
     yields: int = 0
+    yields_to_nobody: list[float] = field(default_factory=list)
+    """When the player gave way with no clip playing: its own echo taken for a person."""
 
     def summary(self, clips: Sequence[LiveClipResult]) -> dict[str, Any]:
         targets = [c for c in clips if c.kind == "target" and c.placed]
@@ -88,6 +90,7 @@ class LiveReport:
             },
             "own_voice_acts": self.own_voice_acts,
             "player_yields": self.yields,
+            "player_yields_to_nobody": self.yields_to_nobody,
             "cpu_per_audio_second": _ratio(self.processing_seconds, self.audio_seconds),
             "stream_seconds": round(self.audio_seconds, 1),
             "latency_note": "stream time from end of speech; negatives counted as 0; "
@@ -127,8 +130,8 @@ def print_live_table(report: LiveReport, out: TextIO = sys.stdout) -> None:
         )
     print(
         f"own voice acted on: {len(report.own_voice_acts)}; the player gave way "
-        f"{report.yields} times; CPU {data['cpu_per_audio_second']} s per audio second "
-        f"over {data['stream_seconds']} s",
+        f"{report.yields} times ({len(report.yields_to_nobody)} to nobody); "
+        f"CPU {data['cpu_per_audio_second']} s per audio second over {data['stream_seconds']} s",
         file=out,
     )
 
