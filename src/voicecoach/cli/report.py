@@ -43,9 +43,8 @@ def run(args: argparse.Namespace) -> int:
             if history.damage_note:
                 print(history.damage_note, file=sys.stderr)
             sessions = as_given(history.sessions(), history.pain_reports())
-        for bad in (s for s in sessions if s.problem):
+        for bad in (s for s in sessions if s.problem):  # the page says so too
             print(f"session {bad.id} is left out of the report: {bad.problem}", file=sys.stderr)
-        sessions = [s for s in sessions if not s.problem]
     else:
         sessions = []
     if str(args.out) == "-":
