@@ -35,6 +35,7 @@ from voicecoach.session.events import (
     KeyPressed,
     Log,
     Say,
+    SpeechFinished,
     StateChanged,
     StopSpeech,
 )
@@ -78,8 +79,14 @@ class Watch:
 
 
 class WatchedDriver(EngineDriver):
-    def __init__(self, script: Script, settings: SessionSettings | None = None) -> None:
-        super().__init__(script, settings)
+    def __init__(
+        self,
+        script: Script,
+        settings: SessionSettings | None = None,
+        *,
+        levels: dict[str, int] | None = None,
+    ) -> None:
+        super().__init__(script, settings, levels=levels)
         self.events: list[Event] = []
         self.watch = Watch()
         self._depth = 0
@@ -109,6 +116,9 @@ class WatchedDriver(EngineDriver):
         """Send `events` (recorded by another WatchedDriver) as they came."""
         for event in events:
             self.t = event.t
+            saying = self.speaking
+            if isinstance(event, SpeechFinished) and saying and saying[0] == event.utterance_id:
+                self.speaking = None  # as `step` does: the sentence has been said
             self.send(event)
 
     def inject(self, word: str, *, by_key: bool) -> list[Action]:
