@@ -630,3 +630,19 @@ def test_how_many_left_during_the_rest_after_pain_says_how_long_the_rest_has_lef
     d.quiet()
     assert d.said(mark) == [f"{left} seconds of rest left. Then I will ask again."]
     assert d.state is State.RESTING_AFTER_PAIN
+
+
+def test_next_when_paused_at_the_offer_after_red_pain_passes_over_the_same_area() -> None:
+    """No answer to "go on with the next exercise?" pauses; "next" (or n) then goes on
+    to the exercise offered, never Knee rolling (the lower back again, as Bridging)."""
+    for how in ("say", "key"):
+        d, _ = red_in_bridging("seven")
+        rested(d)
+        d.answer("three")
+        d.quiet()
+        d.advance(60)
+        assert d.state is State.PAUSED
+        mark = d.mark()
+        d.hear("next") if how == "say" else d.key("n")
+        d.quiet()
+        assert d.said(mark)[:2] == ["Skipping to the next exercise.", "Cool-down: Slow breathing."]

@@ -272,7 +272,25 @@ class SessionEngine(LevelChanges):
             return [log, *self._cut(), *owed.ask_after_stop(t)]
         if meaning is Answer.DONE:
             return self._continue(t)
+        if meaning is Command.SKIP and self._kept_place_is_past_this_exercise():
+            # The exercise was left already (red pain, tingling): "next" goes on to the
+            # exercise offered, never to the next one for the same part of the body.
+            log = Log("command_heard", {"command": meaning.value, "state": self.state.value})
+            resume = self._resume_to
+            actions = self._cut()
+            self.state = State.SPEAKING
+            words = ["Skipping to the next exercise."]
+            return [log, *actions, *self._speak(words, lambda at: self._resume(at, resume))]
         return [] if isinstance(meaning, Answer) else self._command(meaning, t)
+
+    def _kept_place_is_past_this_exercise(self) -> bool:
+        step = self.step
+        return (
+            self.state in AWAITING_CONTINUE
+            and step is not None
+            and step.place.exercise >= 0
+            and self._resume_to >= self._next_exercise_start(step.place.exercise)
+        )
 
     def _while_resting_after_pain(self, meaning: Meaning, t: float) -> list[Action]:
         """The guided rest after red pain: "ready" (or continue, skip) asks the score again
