@@ -261,6 +261,13 @@ class WatchedDriver(EngineDriver):
                     f"after red pain in {watch.hurt_exercise}: it went on again",
                     actions,
                 )
+                areas = {ex.name: ex.area for ex in engine.script.all_exercises}
+                hurt_area, area = areas.get(watch.hurt_exercise), areas.get(name or "")
+                self._check(
+                    hurt_area is None or area is None or area != hurt_area,
+                    f"after red pain in {watch.hurt_exercise}: {name}, for the same {area}",
+                    actions,
+                )
                 watch.hurt_exercise = None
 
         if self.finished:
