@@ -120,3 +120,21 @@ def test_tingling_while_stopped_before_the_score_keeps_the_score_owed() -> None:
             break
         assert d.state not in EXERCISE_STATES
     assert d.state is State.ENDED
+
+
+def test_tingling_again_while_the_next_exercise_is_offered_repeats_the_advice_and_asks() -> None:
+    """Said twice (or heard twice), tingling is one symptom: the advice again, and the
+    offer still stands. (It used to start over from the exercise offered, which had not
+    begun, and could end the session saying the rest worked the same part of the body.)"""
+    d = driver_at("counting")
+    d.hear("tingling")
+    d.quiet()
+    assert d.engine.question is not None and d.engine.question.kind is QuestionKind.MOVE_ON
+    mark = d.mark()
+    d.hear("numb")
+    d.quiet()
+    assert d.said(mark) == [TINGLING_ADVICE, d.engine.question.prompt]
+    assert d.state is State.ASKING and d.engine.question.kind is QuestionKind.MOVE_ON
+    d.hear("yes")
+    d.quiet()
+    assert d.state is not State.ENDED

@@ -226,9 +226,11 @@ class SessionEngine(LevelChanges):
                 self._speech_queue, self._after_speech = [], None  # the count-down goes on
                 return [StopSpeech(), log, *self._aside(t, [TINGLING_ADVICE])]
             owed = self._pain_owed()
+            if owed is None and self.question and self.question.kind is QuestionKind.MOVE_ON:
+                owed = self.pain  # stopped already, and another exercise is being offered
             if owed is not None:
-                # The exercise has stopped for pain not yet scored: the advice, then the
-                # pain question is still owed (it is asked again now, or on "continue").
+                # The exercise has stopped for pain not yet scored (or has stopped, and the
+                # next is offered): the advice, then the question still waiting.
                 name = self._exercise_name(owed.exercise_index)
                 log = Log("symptom", {"kind": "tingling", "exercise": name})
                 aside = self._aside(t, [TINGLING_ADVICE])
