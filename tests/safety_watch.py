@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from engine_driver import WAITING_FOR_PERSON, WILLING_ANSWERS, EngineDriver
 from voicecoach.config.settings import SessionSettings
 from voicecoach.script.model import Script
-from voicecoach.session.engine import SAME_STOP_SECONDS
+from voicecoach.session.engine import SAME_STOP_SECONDS, SessionEngine
 from voicecoach.session.events import (
     Action,
     Cue,
@@ -85,8 +85,11 @@ class WatchedDriver(EngineDriver):
         settings: SessionSettings | None = None,
         *,
         levels: dict[str, int] | None = None,
+        first_use: bool = False,
     ) -> None:
         super().__init__(script, settings, levels=levels)
+        if first_use:  # the red flags are said in the introduction
+            self.engine = SessionEngine(script, settings, levels=levels, first_use=True)
         self.events: list[Event] = []
         self.watch = Watch()
         self._depth = 0
@@ -248,6 +251,12 @@ class WatchedDriver(EngineDriver):
         ):
             watch.start_red = False
 
+        self._check(
+            (engine.question is not None) == (engine.state is State.ASKING),
+            f"a question ({question.kind.value if question else None}) pending while "
+            f"{engine.state.value}: the screen offers words that do nothing",
+            actions,
+        )
         if self._meaning(event) in CARRIES_ON:
             watch.halted = None
         if exercise_moved:

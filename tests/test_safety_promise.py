@@ -123,16 +123,18 @@ def play(d: WatchedDriver, move: tuple[str, object]) -> None:
 @given(
     script_id=st.sampled_from(sorted(LIBRARY)),
     session=st.sampled_from(SETTINGS),
+    first_use=st.booleans(),
     moves=st.lists(moves, min_size=1, max_size=30),
     last=st.sampled_from(SAFETY),
 )
 def test_pain_and_stop_always_cut_and_halt(
     script_id: str,
     session: SessionSettings,
+    first_use: bool,
     moves: list[tuple[str, object]],
     last: tuple[str, bool],
 ) -> None:
-    d = WatchedDriver(LIBRARY[script_id], session)
+    d = WatchedDriver(LIBRARY[script_id], session, first_use=first_use)
     d.start()
     for move in moves:
         play(d, move)
