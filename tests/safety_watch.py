@@ -157,10 +157,18 @@ class WatchedDriver(EngineDriver):
             self._check(cut_first, f"{said}: something was said before the cut", actions)
         if same_stop:
             self._check(engine.state is State.STOPPED, f"{how}: the session moved on", actions)
-        elif before is State.ENDED or engine.state is State.ENDED:
+        elif before is State.ENDED:
             self._check(
                 any(isinstance(a, StopSpeech) for a in actions),
                 f"{how}: the closing words were not cut",
+                actions,
+            )
+        elif engine.state is State.ENDED:
+            # A score said back just before ended the session: its closing words, with
+            # the advice, are said (anything being said was cut first, as checked above).
+            self._check(
+                any(isinstance(a, Say) for a in actions),
+                f"{how}: the session ended in silence, its advice unsaid",
                 actions,
             )
         elif meaning is Command.PAIN:

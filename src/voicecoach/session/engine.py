@@ -198,7 +198,11 @@ class SessionEngine(LevelChanges):
             if meaning in (Command.LOUDER, Command.QUIETER):
                 return self._command(meaning, t)  # the moment for "no" goes on
             stands = self._score_stands(t)
-            if meaning in SAFETY_COMMANDS or (meaning in _CUTS and not self.finished):
+            if self.finished:
+                # The score ended the session: its closing words carry the advice (rest,
+                # when to contact the GP), so they are said; a second stop or pain cuts them.
+                return stands
+            if meaning in _CUTS:
                 # It stands, but its reply is not said: the word acts at once.
                 stands = self._unsaid(stands)
             return stands + self._on_meaning(meaning, t)
