@@ -386,8 +386,16 @@ SETTING_KEYS: tuple[SettingKey, ...] = (
         "extra_rest_between_sets",
         "session.extra_rest_between_sets",
         "seconds from 0 to 300",
-        "Seconds added to every rest between sets (fatigue pacing).",
+        "Seconds added to every rest between sets, exercises and holds (fatigue pacing).",
         _whole(0, 300),
+        _show_number,
+    ),
+    _key(
+        "rest_between_exercises",
+        "session.rest_between_exercises",
+        "seconds from 0 to 600",
+        "Seconds of rest after each exercise, before the next one.",
+        _whole(0, 600),
         _show_number,
     ),
     _key(
