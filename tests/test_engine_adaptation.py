@@ -38,7 +38,7 @@ def test_easier_takes_the_scripts_own_variant_first() -> None:
     assert said[:2] == [EASIER_BRIDGING, "Two. Lift your hips"]
     assert [s for s in said if s.endswith("Lift your hips")] == [
         "Two. Lift your hips",
-        "Three. Lift your hips",
+        "Last one. Lift your hips",
     ]
     (change,) = d.logs("level_change", mark)
     assert change.detail == {"exercise": "Bridging", "level": -1, "from": 0, "direction": "easier"}
@@ -108,7 +108,7 @@ def test_back_to_normal_resets_the_level() -> None:
     d.run_until(lambda: d.said(mark)[-1:] == ["Rest for twenty seconds."])
     said = d.said(mark)
     assert said[0] == "Back to the usual version."
-    assert "Five. Lift your hips" in said
+    assert "Four. Lift your hips" in said and "Last one. Lift your hips" in said
     assert d.engine.levels["Bridging"] == 0
     (change,) = d.logs("level_change", mark)
     assert change.detail["level"] == 0 and change.detail["from"] == -2
@@ -120,15 +120,19 @@ def test_a_level_change_only_changes_the_current_exercise() -> None:
     d.finish()
     assert d.engine.levels == {"Bridging": -1}
     said = d.said()
-    assert "Do 6, changing sides each time, at your own pace. Roll your knees over." in said
-    assert "Three. Breathe in" in said
+    assert (
+        "Do six, changing sides each time, at your own pace. Roll your knees over. "
+        "I'll count for you. Say slower if you need more time." in said
+    )
+    assert "Last one. Breathe in" in said
 
 
 def test_easier_in_a_self_paced_exercise_asks_for_fewer() -> None:
     d = driver_at("waiting for done")
     assert said_after(d, "easier")[:2] == [
         "Let's do fewer this time.",
-        "Do 4, changing sides each time, at your own pace. Roll your knees over.",
+        "Do four, changing sides each time, at your own pace. Roll your knees over. "
+        "I'll count for you. Say slower if you need more time.",
     ]
 
 
@@ -167,9 +171,10 @@ def test_levels_passed_in_shape_the_plan() -> None:
     assert [s for s in said if s.endswith("Lift your hips")] == [
         "One. Lift your hips",
         "Two. Lift your hips",
-        "Three. Lift your hips",
+        "Last one. Lift your hips",
     ] * 2
-    assert "Five. Point your toes" in said  # ankle pumps one step harder: 5 reps
+    assert "Four. Point your toes" in said  # ankle pumps one step harder: 5 reps
+    assert "Last one. Point your toes" in said
     (started,) = d.logs("session_started")
     assert started.detail["levels"] == {"Bridging": -1, "Ankle pumps": 1}
 
