@@ -45,6 +45,7 @@ COMMANDS = (
     "history",
     "list_scripts",
     "model",
+    "plan",
     "play",
     "preview",
     "report",

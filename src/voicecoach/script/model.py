@@ -83,6 +83,8 @@ class Exercise:
     """How often the seed advises doing it, e.g. "three to four times a day"; said at its end."""
     side: str | None = None
     """For `sides: affected`: "left" or "right" when a plan names the side, else None."""
+    level_cap: int | None = None
+    """The highest level a plan allows (0 is as written); None: only the ceiling limits."""
     line: int = 0
     """Line of the exercise in its script file, for messages."""
 

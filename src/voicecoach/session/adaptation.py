@@ -92,10 +92,16 @@ def adapt(base: Exercise, level: int) -> Adapted:
 
 
 def level_range(base: Exercise) -> tuple[int, int]:
-    """The easiest and hardest levels this exercise can take."""
+    """The easiest and hardest levels this exercise can take (a plan's cap included)."""
     lowest = -base.variant_steps(-1) - len(_applicable(base.at_level(-base.variant_steps(-1)), -1))
-    highest = base.variant_steps(1) + len(_applicable(base.at_level(base.variant_steps(1)), 1))
+    highest = _natural_highest(base)
+    if base.level_cap is not None:
+        highest = max(lowest, min(highest, base.level_cap))
     return lowest, highest
+
+
+def _natural_highest(base: Exercise) -> int:
+    return base.variant_steps(1) + len(_applicable(base.at_level(base.variant_steps(1)), 1))
 
 
 def _applicable(exercise: Exercise, step: int) -> list[_Generic]:
@@ -111,7 +117,10 @@ def _applicable(exercise: Exercise, step: int) -> list[_Generic]:
 
 
 def ceiling_sentence(base: Exercise) -> str:
-    """What "harder" says at the hardest level: how far the exercise goes, in its numbers."""
+    """What "harder" says at the hardest level: how far the exercise goes, in its numbers,
+    or that the plan keeps it here."""
+    if base.level_cap is not None and base.level_cap < _natural_highest(base):
+        return "Your plan keeps this exercise at this level. Ask your physiotherapist first."
     reps, sets, hold = base.limits()
     amount = f"{count_word(sets)} sets of {count_word(reps)}" if sets > 1 else count_word(reps)
     held = f", holding for {count_word(hold)} seconds" if hold else ""
