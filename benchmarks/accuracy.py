@@ -110,7 +110,7 @@ def subset_manifest(ctx: BenchContext, *, quiet: bool) -> Path:
     """A manifest of every command clip plus spread-out others, beside links to the corpus."""
     from voicecoach.config.settings import RecognitionSettings
     from voicecoach.evaluation.eval_commands import expected_meaning
-    from voicecoach.listening.factory import vocabulary_for
+    from voicecoach.session.vocabulary import vocabulary_for
 
     assert ctx.speech_dir is not None and ctx.manifest is not None
     name = "quiet" if quiet else "mixed"

@@ -112,8 +112,8 @@ def run_child(minutes: float, scale: float, folder: Path) -> dict[str, Any]:
     from voicecoach.session.engine import SessionEngine, State
     from voicecoach.session.events import Action, Say
     from voicecoach.session.preview import said_texts
+    from voicecoach.session.vocabulary import vocabulary_for
     from voicecoach.speech.synth import SpeechCache, count_words
-    from voicecoach.store.settings_file import vocabulary_for
 
     folder.mkdir(parents=True, exist_ok=True)
     # Real speech runs longer than preview's estimate, so the script is long enough;
@@ -126,7 +126,8 @@ def run_child(minutes: float, scale: float, folder: Path) -> dict[str, Any]:
     warming.start()
     clock = ScaledClock(scale)
     speaker = TimedSpeaker(clock.now)
-    engine = SessionEngine(script, settings.session, vocabulary=vocabulary_for(settings))
+    vocabulary = vocabulary_for(settings.recognition)
+    engine = SessionEngine(script, settings.session, vocabulary=vocabulary)
     person = LoopPerson(engine, speaker, clock.now, scale)
     whole_second: dict[int, str] = {}
 

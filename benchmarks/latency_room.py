@@ -33,7 +33,8 @@ from benchmarks.context import BenchContext
 from benchmarks.results import Figure, Goal, Measurement
 from benchmarks.room import RATE, PlayerProcess, RoomRecording, virtual_room
 from benchmarks.stats import percentile, summary
-from benchmarks.stream_path import SpokenClip, active_rms, clips_of
+from benchmarks.stream_path import SpokenClip, clips_of
+from voicecoach.audio.levels import active_rms
 
 GOAL = Goal("<=", 0.300)
 SCRIPT = "chair-gentle-start"
@@ -357,7 +358,7 @@ def _speech_cut(trial: Trial, audio: np.ndarray, end_of_speech: int) -> dict[str
 
 
 def _answer_head() -> np.ndarray:
-    from voicecoach.audio.wav_files import resample
+    from voicecoach.audio.resampling import resample
     from voicecoach.config.settings import SpeechSettings
     from voicecoach.speech.synth import SpeechCache
 

@@ -33,11 +33,11 @@ from benchmarks.stream_path import (
     RATE,
     RoomEcho,
     SpokenClip,
-    active_rms,
     clips_of,
     noise,
     speech_track,
 )
+from voicecoach.audio.levels import active_rms
 
 GOAL = Goal("<=", 0.300)
 SNR_DB = 10.0
@@ -142,7 +142,7 @@ class _Playing:
     finished: list[int] = field(default_factory=list)
 
     def say(self, uid: int, text: str) -> None:
-        from voicecoach.audio.wav_files import resample
+        from voicecoach.audio.resampling import resample
 
         samples, rate = self.cache.get(text)
         audio = resample(np.asarray(samples, np.float32), rate) * np.float32(self.volume)
@@ -219,10 +219,11 @@ class StreamRun:
         from voicecoach.audio.levels import SOUNDING_FLOOR, rms
         from voicecoach.config.settings import RecognitionSettings, Settings
         from voicecoach.evaluation.own_speech_mix import OWN_SENTENCES
-        from voicecoach.listening.factory import create_recognizer, vocabulary_for
+        from voicecoach.listening.factory import create_recognizer
         from voicecoach.listening.listener import CommandListener
         from voicecoach.listening.own_voice import OwnSpeechGuard
         from voicecoach.script.library import find_script
+        from voicecoach.session.vocabulary import vocabulary_for
         from voicecoach.speech.synth import SpeechCache
 
         settings = Settings(recognition=RecognitionSettings(engine=self.engine_name))

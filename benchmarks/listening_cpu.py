@@ -22,11 +22,11 @@ from benchmarks.stream_path import (
     BLOCK,
     RATE,
     RoomEcho,
-    active_rms,
     clips_of,
     noise,
     speech_track,
 )
+from voicecoach.audio.levels import active_rms
 
 GOAL = Goal("<=", 0.10)
 CLIP_EVERY_S = 5.0
@@ -97,8 +97,9 @@ def feed(engine: str, mic: np.ndarray, reference: np.ndarray) -> tuple[float, di
     from voicecoach.audio.echo.canceller import EchoCanceller, SelfSpeechGate
     from voicecoach.audio.echo.talk_over import LouderThanEcho
     from voicecoach.config.settings import RecognitionSettings
-    from voicecoach.listening.factory import create_recognizer, vocabulary_for
+    from voicecoach.listening.factory import create_recognizer
     from voicecoach.listening.listener import CommandListener
+    from voicecoach.session.vocabulary import vocabulary_for
 
     settings = RecognitionSettings(engine=engine)
     listener = CommandListener(create_recognizer(settings, "spot"), vocabulary_for(settings))

@@ -68,7 +68,7 @@ def run_child(engine_name: str, scale: float) -> dict[str, Any]:
     from benchmarks.simulated import LoopPerson, TimedSpeaker
     from voicecoach.audio.echo.canceller import EchoCanceller
     from voicecoach.config.settings import RecognitionSettings, Settings
-    from voicecoach.listening.factory import create_recognizer, vocabulary_for
+    from voicecoach.listening.factory import create_recognizer
     from voicecoach.listening.listener import CommandListener
     from voicecoach.player.live_session import InputItem, LiveSession
     from voicecoach.player.runner import ScaledClock
@@ -76,6 +76,7 @@ def run_child(engine_name: str, scale: float) -> dict[str, Any]:
     from voicecoach.script.library import find_script
     from voicecoach.session.engine import SessionEngine
     from voicecoach.session.preview import said_texts
+    from voicecoach.session.vocabulary import vocabulary_for
     from voicecoach.speech.synth import SpeechCache, count_words
 
     settings = Settings(recognition=RecognitionSettings(engine=engine_name))

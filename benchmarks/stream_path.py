@@ -51,18 +51,6 @@ class RoomEcho:
         self._tail[:] = 0.0
 
 
-def active_rms(x: FloatArray, floor_db: float = 20.0) -> float:
-    """RMS over the 10 ms frames within `floor_db` of the loudest (the level of the speech
-    itself, not of the pauses around it); the SNR definition of eval-commands."""
-    frame = RATE // 100
-    frames = len(x) // frame
-    if frames == 0:
-        return 0.0
-    power = np.mean(np.square(x[: frames * frame], dtype=np.float64).reshape(frames, frame), 1)
-    active = power[power >= power.max() * 10 ** (-floor_db / 10)]
-    return float(np.sqrt(np.mean(active))) if len(active) else 0.0
-
-
 @dataclass(frozen=True)
 class SpokenClip:
     name: str
@@ -95,7 +83,7 @@ def noise(rng: np.random.Generator, n: int, dbfs: float = NOISE_DBFS) -> FloatAr
 
 def speech_track(sentences: Sequence[str], gap_s: float = 0.4) -> FloatArray:
     """The sentences synthesised at the player's level, one after another, 16 kHz."""
-    from voicecoach.audio.wav_files import resample
+    from voicecoach.audio.resampling import resample
     from voicecoach.config.settings import SpeechSettings
     from voicecoach.speech.synth import SpeechCache
 

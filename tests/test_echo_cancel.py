@@ -11,13 +11,13 @@ import pytest
 from corpus import clips
 from fakes.fake_microphone import FakeMicrophone
 from needs import need_module
-from voicecoach.audio.devices import resample
 from voicecoach.audio.echo.canceller import (
     EchoCancellingMicrophone,
     SelfSpeechGate,
     simulate_room,
 )
 from voicecoach.audio.levels import level_db, rms
+from voicecoach.audio.resampling import resample
 from voicecoach.audio.wav_files import read_for_recognizer
 from voicecoach.config.settings import SpeechSettings
 from voicecoach.speech.synth import synthesize

@@ -27,14 +27,8 @@ from voicecoach.cli import enrol as enrol_command
 from voicecoach.cli.main import main
 from voicecoach.config.settings import RecognitionSettings
 from voicecoach.enrol import session as enrol_session
-from voicecoach.enrol.enrolment import (
-    DEFAULT_WORDS,
-    Heard,
-    Recording,
-    calibrate,
-    enrol_words,
-    plan_prompts,
-)
+from voicecoach.enrol.calibration import calibrate
+from voicecoach.enrol.enrolment import DEFAULT_WORDS, Heard, Recording, enrol_words, plan_prompts
 from voicecoach.enrol.session import EnrolSession, UtteranceDetector, record_utterance
 from voicecoach.errors import UsageError
 from voicecoach.session.vocabulary import Answer, Command, Phrase, Vocabulary

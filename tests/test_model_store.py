@@ -17,6 +17,7 @@ import pytest
 from needs import need_module
 from voicecoach.cli import main as cli
 from voicecoach.errors import ModelError
+from voicecoach.store import model_download
 from voicecoach.store import models as model_store
 
 VOSK_DIR = "vosk-model-small-en-us-0.15"
@@ -276,7 +277,7 @@ def test_vosk_zip_download_unpacks_and_is_found(places: dict[str, Path]) -> None
     server = FakeServer(data)
     log = io.StringIO()
     dest = places["data"] / "models"
-    path = model_store.download_model(
+    path = model_download.download_model(
         "vosk", url="https://mirror.test/v.zip", opener=server, sha256=sha(data), progress=log
     )
     assert path == dest / VOSK_DIR
@@ -290,7 +291,7 @@ def test_vosk_zip_download_unpacks_and_is_found(places: dict[str, Path]) -> None
 def test_kws_tar_bz2_download_unpacks(tmp_path: Path) -> None:
     data = kws_archive()
     dest = tmp_path / "models"
-    path = model_store.download_model(
+    path = model_download.download_model(
         "kws",
         dest,
         url="https://mirror.test/k.tar.bz2",
@@ -306,15 +307,15 @@ def test_kws_tar_bz2_download_unpacks(tmp_path: Path) -> None:
 def test_pinned_archive_is_fetched_from_its_published_url(tmp_path: Path) -> None:
     server = FakeServer(b"not the real archive")
     with pytest.raises(ModelError):
-        model_store.download_model("kws", tmp_path, opener=server, progress=io.StringIO())
-    assert server.urls == [model_store.ARCHIVES["kws"].url]
+        model_download.download_model("kws", tmp_path, opener=server, progress=io.StringIO())
+    assert server.urls == [model_download.ARCHIVES["kws"].url]
     assert server.urls[0].endswith(".tar.bz2")
 
 
 def test_checksum_mismatch_installs_nothing(tmp_path: Path) -> None:
     data = vosk_archive()
     with pytest.raises(ModelError, match="checksum") as caught:
-        model_store.download_model(
+        model_download.download_model(
             "vosk",
             tmp_path,
             url="https://mirror.test/v.zip",
@@ -329,7 +330,7 @@ def test_checksum_mismatch_installs_nothing(tmp_path: Path) -> None:
 def test_wrong_size_against_the_pinned_archive_installs_nothing(tmp_path: Path) -> None:
     data = vosk_archive()  # the pinned size and SHA-256 apply when no sha256 is given
     with pytest.raises(ModelError, match="41205931"):
-        model_store.download_model(
+        model_download.download_model(
             "vosk",
             tmp_path,
             url="https://mirror.test/v.zip",
@@ -346,7 +347,7 @@ def test_zip_with_escaping_path_is_rejected(tmp_path: Path, name: str) -> None:
         name = str(tmp_path / "escaped.txt")
     data = zip_bytes({f"{VOSK_DIR}/am/final.mdl": b"x", name: b"owned"})
     with pytest.raises(ModelError, match="unsafe path"):
-        model_store.download_model(
+        model_download.download_model(
             "vosk",
             dest,
             url="https://mirror.test/v.zip",
@@ -362,7 +363,7 @@ def test_tar_with_escaping_path_is_rejected(tmp_path: Path) -> None:
     dest = tmp_path / "models"
     data = tar_bz2_bytes({f"{KWS_DIR}/tokens.txt": b"x", "../../escaped.txt": b"owned"})
     with pytest.raises(ModelError, match="unsafe path"):
-        model_store.download_model(
+        model_download.download_model(
             "kws",
             dest,
             url="https://mirror.test/k.tar.bz2",
@@ -385,7 +386,7 @@ def test_tar_links_are_not_unpacked(tmp_path: Path) -> None:
         link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
         archive.addfile(link)
     data = buffer.getvalue()
-    path = model_store.download_model(
+    path = model_download.download_model(
         "kws",
         tmp_path,
         url="https://mirror.test/k.tar.bz2",
@@ -410,9 +411,9 @@ def tarfile_entries() -> dict[str, bytes]:
 def test_no_network_gives_url_and_fix(tmp_path: Path) -> None:
     server = FakeServer(error=urllib.error.URLError("[Errno -2] Name or service not known"))
     with pytest.raises(ModelError) as caught:
-        model_store.download_model("vosk", tmp_path, opener=server, progress=io.StringIO())
+        model_download.download_model("vosk", tmp_path, opener=server, progress=io.StringIO())
     message = str(caught.value)
-    assert model_store.ARCHIVES["vosk"].url in message
+    assert model_download.ARCHIVES["vosk"].url in message
     assert "Name or service not known" in message
     assert "--from FILE" in message and str(tmp_path) in message
     assert model_store.MODEL_DIR_ENV in message
@@ -420,17 +421,17 @@ def test_no_network_gives_url_and_fix(tmp_path: Path) -> None:
 
 
 def test_http_error_is_reported(tmp_path: Path) -> None:
-    url = model_store.ARCHIVES["kws"].url
+    url = model_download.ARCHIVES["kws"].url
     error = urllib.error.HTTPError(url, 404, "Not Found", Message(), None)
     with pytest.raises(ModelError, match="404 Not Found"):
-        model_store.download_model("kws", tmp_path, opener=FakeServer(error=error))
+        model_download.download_model("kws", tmp_path, opener=FakeServer(error=error))
     assert leftovers(tmp_path) == []
 
 
 def test_broken_connection_installs_nothing(tmp_path: Path) -> None:
     data = vosk_archive()
     with pytest.raises(ModelError, match="broke off"):
-        model_store.download_model(
+        model_download.download_model(
             "vosk",
             tmp_path,
             url="https://mirror.test/v.zip",
@@ -444,7 +445,7 @@ def test_broken_connection_installs_nothing(tmp_path: Path) -> None:
 def test_truncated_archive_is_reported_as_damaged(tmp_path: Path) -> None:
     data = kws_archive()[:200]
     with pytest.raises(ModelError, match="damaged"):
-        model_store.download_model(
+        model_download.download_model(
             "kws",
             tmp_path,
             url="https://mirror.test/k.tar.bz2",
@@ -458,7 +459,7 @@ def test_truncated_archive_is_reported_as_damaged(tmp_path: Path) -> None:
 def test_archive_without_a_model_is_refused(tmp_path: Path) -> None:
     data = zip_bytes({"something/else.txt": b"hello"})
     with pytest.raises(ModelError, match="does not hold a Vosk model"):
-        model_store.download_model(
+        model_download.download_model(
             "vosk",
             tmp_path,
             url="https://mirror.test/v.zip",
@@ -474,7 +475,7 @@ def test_broken_copy_is_replaced_and_a_good_one_kept(tmp_path: Path) -> None:
     broken.mkdir()
     (broken / "README").write_text("half a model")
     data = vosk_archive()
-    path = model_store.download_model(
+    path = model_download.download_model(
         "vosk",
         tmp_path,
         url="https://mirror.test/v.zip",
@@ -485,7 +486,7 @@ def test_broken_copy_is_replaced_and_a_good_one_kept(tmp_path: Path) -> None:
     assert path == broken and (path / "am" / "final.mdl").is_file()
     assert leftovers(tmp_path) == [VOSK_DIR]
     server = FakeServer(data)
-    assert model_store.download_model("vosk", tmp_path, opener=server, progress=io.StringIO())
+    assert model_download.download_model("vosk", tmp_path, opener=server, progress=io.StringIO())
     assert server.urls == []  # already there: nothing fetched
 
 

@@ -168,3 +168,24 @@ def test_eval_commands_reports_json_for_a_small_manifest(tmp_path: Path) -> None
     assert expected_keys | {"latency_ms_p95", "clips", "engine", "role"} <= set(report)
     assert (report["engine"], report["role"], len(report["clips"])) == ("kws", "answer", 5)
     assert set(report["per_word"]) == {"stop", "yes", "happy"}
+
+
+def test_a_heard_stop_is_placed_where_it_was_said(spotter: KwsRecognizer) -> None:
+    """After seconds of silence (the spotter restarts itself every 1.6 s of it), the word's
+    times still land on the word: start within it, end near its end, both before the
+    detection."""
+    listener = CommandListener(spotter, DEFAULT_VOCABULARY)
+    placed = 0
+    for clip in clips(["stop"], 6):
+        samples = read_for_recognizer(clip.path)
+        lead = 40000  # 2.5 s
+        spotter.reset()
+        heard = stream(listener, np.concatenate([silence(2.5), samples, silence(1.0)]))
+        if not heard:
+            continue
+        word, end_of_speech = heard[0].word(), (lead + speech_end(samples)) / 16000
+        assert word.started is not None and word.ended is not None
+        assert end_of_speech - 1.0 < word.started < word.ended <= heard[0].at_sample / 16000
+        assert abs(word.ended - end_of_speech) < 0.35, (clip.path.name, word, end_of_speech)
+        placed += 1
+    assert placed >= 3

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import wave
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -13,13 +14,16 @@ import pytest
 
 from fakes.scripted_recognizer import ScriptedRecognizer
 from needs import need_module
-from voicecoach.audio.wav_files import read_for_recognizer, read_wav, resample, speech_end
+from voicecoach.audio.resampling import resample
+from voicecoach.audio.wav_files import read_for_recognizer, read_wav, speech_end
 from voicecoach.config.settings import RecognitionSettings
 from voicecoach.errors import ModelError, UsageError
 from voicecoach.evaluation import eval_commands as ev
 from voicecoach.listening.bpe_tokens import PieceTokenizer
 from voicecoach.listening.factory import available_engines, create_recognizer
+from voicecoach.listening.kws_engine import word_span
 from voicecoach.listening.listener import CommandListener
+from voicecoach.listening.recognizer import Detection
 from voicecoach.session.vocabulary import DEFAULT_VOCABULARY, Answer, Command
 
 # --------------------------------------------------------------------- audio files
@@ -140,6 +144,36 @@ def test_listener_maps_phrases_to_meanings() -> None:
     ]
 
 
+class SpanningRecognizer(ScriptedRecognizer):
+    """Reports its phrases with where the word started and ended (as the spotter does)."""
+
+    def accept(self, samples: npt.NDArray[np.float32]) -> list[Detection]:
+        return [
+            replace(d, start_sample=d.at_sample - 8000, end_sample=d.at_sample - 4000)
+            for d in super().accept(samples)
+        ]
+
+
+def test_a_heard_word_carries_when_it_was_said_on_the_stream() -> None:
+    listener = CommandListener(SpanningRecognizer([(32000, "stop")]), DEFAULT_VOCABULARY)
+    block = np.zeros(32000, dtype=np.float32)
+    (stop,) = listener.feed(block)
+    assert (stop.word().started, stop.word().ended) == (1.5, 1.75)
+    plain = CommandListener(ScriptedRecognizer([(16000, "stop")]), DEFAULT_VOCABULARY)
+    (reported,) = plain.feed(block)  # no word times: where it was reported (the block's end)
+    assert (reported.word().started, reported.word().ended) == (None, 2.0)
+
+
+def test_word_pieces_are_placed_across_the_spotters_own_restarts() -> None:
+    # "stop" (pieces at 0.84, 1.0, 1.12 s) firing in the 4th chunk, no restart before it.
+    assert word_span([0.84, 1.0, 1.12], chunks=4) == (0.84 * 16000, 1.16 * 16000)
+    # The same word 1.6 s later: the spotter restarted after 40 blank frames, so the pieces'
+    # times wrapped; the chunk count puts them back.
+    start, end = word_span([0.84, 1.0, 1.12], chunks=9)  # type: ignore[misc]
+    assert (start / 16000, end / 16000) == pytest.approx((2.44, 2.76))
+    assert word_span([], chunks=3) is None
+
+
 def test_an_unknown_role_is_refused() -> None:
     with pytest.raises(ValueError, match="role"):
         CommandListener(ScriptedRecognizer(), DEFAULT_VOCABULARY).listen_for("chat", ())
@@ -240,7 +274,8 @@ def fake_voice(text: str, speech: object) -> tuple[npt.NDArray[np.float32], int]
 
 @pytest.mark.parametrize("snr_db", [0.0, 20.0])
 def test_own_speech_is_mixed_under_the_clip_at_the_asked_level(snr_db: float) -> None:
-    from voicecoach.evaluation.own_speech_mix import OwnSpeechMixer, active_rms
+    from voicecoach.audio.levels import active_rms
+    from voicecoach.evaluation.own_speech_mix import OwnSpeechMixer
 
     clip = np.concatenate([np.zeros(8000), tone(300, 16000, 0.5), np.zeros(8000)])
     mic, reference = OwnSpeechMixer(snr_db, synthesize=fake_voice).microphone(clip)

@@ -15,7 +15,7 @@ from needs import need_espeak
 from voicecoach.cli.main import main
 from voicecoach.config.settings import Settings
 from voicecoach.errors import SettingsError
-from voicecoach.session.vocabulary import Command
+from voicecoach.session.vocabulary import Command, vocabulary_for
 from voicecoach.store import settings_file
 from voicecoach.store.settings_file import (
     SETTING_KEYS,
@@ -23,7 +23,6 @@ from voicecoach.store.settings_file import (
     reset_setting,
     save_setting,
     settings_path,
-    vocabulary_for,
 )
 
 
@@ -170,7 +169,7 @@ def test_personal_words_feed_the_vocabulary(config_dir: Path) -> None:
     assert save_setting("personal_words.stop", "halt, Enough!") == "halt, enough"
     save_setting("personal_words.more_rest", "longer please")
     save_setting("removed_words.skip", "next")
-    vocabulary = vocabulary_for(load_settings())
+    vocabulary = vocabulary_for(load_settings().recognition)
     assert vocabulary.lookup("halt") is Command.STOP
     assert vocabulary.lookup("enough") is Command.STOP
     assert vocabulary.lookup("longer please") is Command.MORE_REST
@@ -180,7 +179,7 @@ def test_personal_words_feed_the_vocabulary(config_dir: Path) -> None:
 
 def test_personal_words_can_be_a_yaml_list(config_dir: Path) -> None:
     settings_path().write_text("personal_words.pause:\n  - hang on\n  - one moment\n")
-    vocabulary = vocabulary_for(load_settings())
+    vocabulary = vocabulary_for(load_settings().recognition)
     assert vocabulary.lookup("one moment") is Command.PAUSE
 
 
@@ -206,7 +205,7 @@ def test_accents_are_dropped_and_hyphens_become_spaces(config_dir: Path) -> None
     assert save_setting("personal_words.stop", "Ünïcode, x-ray, Straße") == (
         "unicode, x ray, strasse"
     )
-    assert vocabulary_for(load_settings()).lookup("x ray") is Command.STOP
+    assert vocabulary_for(load_settings().recognition).lookup("x ray") is Command.STOP
 
 
 @pytest.mark.parametrize(
@@ -259,7 +258,7 @@ def test_a_personal_word_may_sound_like_another_personal_word_of_its_own_command
 def test_a_sound_alike_word_already_in_the_file_still_loads(config_dir: Path) -> None:
     # Checked when set, so a file that loaded before this check still loads.
     settings_path().write_text("personal_words.harder: easy\n")
-    assert vocabulary_for(load_settings()).lookup("easy") is Command.HARDER
+    assert vocabulary_for(load_settings().recognition).lookup("easy") is Command.HARDER
 
 
 def test_one_word_cannot_mean_two_commands(config_dir: Path) -> None:
@@ -271,7 +270,7 @@ def test_one_word_cannot_mean_two_commands(config_dir: Path) -> None:
         "personal_words.pause: 'halt' is also in personal_words.stop; "
         "a word can mean only one thing"
     )
-    assert vocabulary_for(load_settings()).lookup("hang on") is Command.PAUSE
+    assert vocabulary_for(load_settings().recognition).lookup("hang on") is Command.PAUSE
 
 
 # ---------------------------------------------------------------- broken files
@@ -415,7 +414,7 @@ def test_words_may_follow_set_without_quotes(
 ) -> None:
     assert main(["settings", "set", "personal_words.stop", "halt,", "enough"]) == 0
     assert capsys.readouterr().out == "personal_words.stop = halt, enough\n"
-    assert vocabulary_for(load_settings()).lookup("enough") is Command.STOP
+    assert vocabulary_for(load_settings().recognition).lookup("enough") is Command.STOP
 
 
 def test_reset_and_path_commands(config_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:

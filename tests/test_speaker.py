@@ -9,7 +9,7 @@ import io
 import numpy as np
 import pytest
 
-from fakes.fake_microphone import FakeInputStream, input_stream_factory
+from fakes.fake_microphone import FakeInputStream, Flags, input_stream_factory
 from fakes.fake_speaker import FakeOutputStream, stream_factory
 from voicecoach.audio.microphone import SoundDeviceMicrophone
 from voicecoach.audio.speaker import PrintSpeaker, SoundDeviceSpeaker, open_speaker
@@ -245,3 +245,23 @@ def test_the_microphone_level_test_tells_silence_from_a_voice() -> None:
     finding = check_microphone_level(None, seconds=0.1, open_mic=lambda spec: voice)
     assert finding.ok and "voice heard" in finding.text
     assert "[" in finding.text  # a level bar
+
+
+def test_the_microphone_counts_portaudio_overflows_beside_dropped_blocks() -> None:
+    made: list[FakeInputStream] = []
+    mic = SoundDeviceMicrophone(stream_factory=input_stream_factory(made))
+    made[0].deliver(np.zeros(320, np.float32), status=Flags(input_overflow=True))
+    made[0].deliver(np.zeros(320, np.float32), status=Flags())
+    made[0].deliver(np.zeros(320, np.float32), status=Flags(input_overflow=True))
+    assert mic.health.input_overflows == 2 and mic.health.dropped_blocks == 0
+    assert mic.health.describe() == "2 input overflows"
+    assert mic.read(timeout=1.0) is not None  # the block still comes through
+
+
+def test_the_speaker_counts_portaudio_underflows() -> None:
+    speaker, stream = make_speaker()
+    speaker.say(1, tone(0.2), RATE)
+    stream.pull(status=Flags(output_underflow=True))
+    stream.pull()
+    assert speaker.health.output_underflows == 1
+    assert not make_speaker()[0].health.troubled

@@ -9,10 +9,13 @@ import numpy as np
 import pytest
 
 from needs import need_espeak
+from voicecoach.audio.levels import active_rms
 from voicecoach.config.settings import SpeechSettings
 from voicecoach.errors import DeviceError, SettingsError
 from voicecoach.speech.synth import (
     FALLBACK_VOICE_NOTE,
+    LEVEL_FLOOR_DB,
+    LEVEL_FRAME,
     NOTE_GAP_SECONDS,
     TARGET_RMS,
     SpeechCache,
@@ -20,12 +23,17 @@ from voicecoach.speech.synth import (
     UnknownVoiceError,
     _espeak_command,
     _LineFilteredStdout,
-    active_rms,
     count_words,
     installed_voices,
     resolve_voice,
     synthesize,
 )
+
+
+def speech_level(samples: np.ndarray) -> float:
+    """The level synthesis sets: active RMS as the synthesiser measures it."""
+    return active_rms(samples, LEVEL_FRAME, LEVEL_FLOOR_DB)
+
 
 SENTENCE = "Lie on your back with your knees bent and your feet flat on the bed."
 
@@ -48,7 +56,7 @@ def test_a_sentence_becomes_audible_speech_of_plausible_length(
     assert samples.dtype == np.float32
     assert samples.ndim == 1
     assert np.max(np.abs(samples)) <= 1.0
-    assert active_rms(samples) == pytest.approx(TARGET_RMS, rel=0.05)
+    assert speech_level(samples) == pytest.approx(TARGET_RMS, rel=0.05)
     out, _ = capfd.readouterr()
     assert out == ""  # pyttsx3's "Audio saved to ..." must not reach stdout
 
@@ -79,9 +87,9 @@ def test_volume_scales_the_level_and_voices_come_out_equally_loud() -> None:
     _need_tts()
     full, _ = synthesize("Breathe in slowly.", SpeechSettings(volume=1.0))
     half, _ = synthesize("Breathe in slowly.", SpeechSettings(volume=0.5))
-    assert active_rms(half) == pytest.approx(active_rms(full) / 2, rel=0.05)
+    assert speech_level(half) == pytest.approx(speech_level(full) / 2, rel=0.05)
     other, _ = synthesize("Breathe in slowly.", SpeechSettings(voice="en-us", volume=1.0))
-    assert active_rms(other) == pytest.approx(active_rms(full), rel=0.05)
+    assert speech_level(other) == pytest.approx(speech_level(full), rel=0.05)
 
 
 def test_trailing_silence_is_trimmed_so_counts_start_on_time() -> None:

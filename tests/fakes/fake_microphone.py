@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import queue
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -72,9 +73,25 @@ class FakeInputStream:
     def close(self) -> None:
         self.closed = True
 
-    def deliver(self, samples: npt.ArrayLike) -> None:
+    def deliver(self, samples: npt.ArrayLike, status: Any = None) -> None:
+        """One callback with `samples`; `status` as PortAudio's flags (CallbackFlags)."""
         block = np.asarray(samples, dtype=np.float32).reshape(-1, 1)
-        self.callback(block, len(block), None, None)
+        self.callback(block, len(block), None, status)
+
+
+@dataclass(frozen=True)
+class Flags:
+    """PortAudio's callback status as sounddevice.CallbackFlags spells it."""
+
+    input_overflow: bool = False
+    input_underflow: bool = False
+    output_underflow: bool = False
+    output_overflow: bool = False
+
+    def __bool__(self) -> bool:
+        return any(
+            (self.input_overflow, self.input_underflow, self.output_underflow, self.output_overflow)
+        )
 
 
 def input_stream_factory(holder: list[FakeInputStream]) -> Callable[..., FakeInputStream]:

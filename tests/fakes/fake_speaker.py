@@ -111,7 +111,7 @@ class FakeOutputStream:
     def close(self) -> None:
         self.closed = True
 
-    def pull(self, dac_time: float | None = None) -> FloatArray:
+    def pull(self, dac_time: float | None = None, status: Any = None) -> FloatArray:
         """Run one callback, as the audio thread would, and return the block it wrote.
 
         The block sounds `latency` after the current `time` unless `dac_time` is given.
@@ -120,7 +120,7 @@ class FakeOutputStream:
         info = FakeTimeInfo(
             dac_time if dac_time is not None else self.time + self.latency, self.time
         )
-        self.callback(out, self.blocksize, info, None)
+        self.callback(out, self.blocksize, info, status)
         self.time += self.blocksize / self.samplerate
         block: FloatArray = out[:, 0].copy()
         return block

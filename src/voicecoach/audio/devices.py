@@ -1,4 +1,4 @@
-"""Sound devices: listing them, resolving `--device N|NAME`, and adapting sample rates.
+"""Sound devices: listing them and resolving `--device N|NAME` (rates: resampling.py).
 
 sounddevice (PortAudio) is imported inside functions: it enumerates devices when it is
 imported, which is slow and pointless for commands that never touch audio.
@@ -131,66 +131,3 @@ def _defaults(sd: Any) -> tuple[int, int]:
 
 def _listing() -> str:
     return "\n" + format_devices(list_devices())
-
-
-# ------------------------------------------------------------------ sample rates
-
-
-def lowpass_taps(cutoff: float, half_width: int = 16) -> FloatArray:
-    """A windowed-sinc low-pass filter; `cutoff` is a fraction of the sample rate (< 0.5)."""
-    n = np.arange(-half_width, half_width + 1, dtype=np.float64)
-    taps = 2 * cutoff * np.sinc(2 * cutoff * n) * np.hamming(len(n))
-    out: FloatArray = (taps / taps.sum()).astype(np.float32)
-    return out
-
-
-def resample(samples: npt.NDArray[Any], from_rate: int, to_rate: int) -> FloatArray:
-    """Whole-signal sample-rate change (speech quality: low-pass, then interpolate)."""
-    x = np.asarray(samples, dtype=np.float32)
-    if from_rate == to_rate or len(x) == 0:
-        unchanged: FloatArray = x.copy()
-        return unchanged
-    if to_rate < from_rate:
-        x = np.convolve(x, lowpass_taps(0.45 * to_rate / from_rate), mode="same")
-    count = round(len(x) * to_rate / from_rate)
-    positions = np.arange(count, dtype=np.float64) * (from_rate / to_rate)
-    out: FloatArray = np.interp(positions, np.arange(len(x)), x).astype(np.float32)
-    return out
-
-
-class RateConverter:
-    """Block-by-block sample-rate change with state, for a live stream (e.g. a
-    microphone that only opens at 48 kHz feeding a 16 kHz recogniser)."""
-
-    def __init__(self, from_rate: int, to_rate: int) -> None:
-        self.from_rate = from_rate
-        self.to_rate = to_rate
-        self._step = from_rate / to_rate
-        self._taps = lowpass_taps(0.45 * to_rate / from_rate) if to_rate < from_rate else None
-        self._half = 0 if self._taps is None else len(self._taps) // 2
-        self._start = -self._half  # absolute input index of _pending[0] (zeros before 0)
-        self._pending = np.zeros(self._half, dtype=np.float32)
-        self._next = 0.0  # absolute input position of the next output sample
-
-    def process(self, block: npt.NDArray[Any]) -> FloatArray:
-        if self.from_rate == self.to_rate:
-            same: FloatArray = np.asarray(block, dtype=np.float32).copy()
-            return same
-        self._pending = np.concatenate([self._pending, np.asarray(block, dtype=np.float32)])
-        end = self._start + len(self._pending)  # absolute index after the last sample
-        # An output at position p needs inputs up to floor(p) + 1 + half.
-        last = end - 1 - self._half - 1
-        if last < self._next:
-            return np.zeros(0, dtype=np.float32)
-        count = int((last - self._next) // self._step) + 1
-        positions = self._next + np.arange(count) * self._step
-        x = self._pending
-        if self._taps is not None:
-            x = np.convolve(x, self._taps, mode="same")
-        local = positions - self._start
-        out: FloatArray = np.interp(local, np.arange(len(x)), x).astype(np.float32)
-        self._next += count * self._step
-        keep_from = max(0, int(np.floor(self._next)) - self._start - self._half - 1)
-        self._pending = self._pending[keep_from:]
-        self._start += keep_from
-        return out

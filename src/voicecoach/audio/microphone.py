@@ -1,6 +1,7 @@
 """Sound in: 16 kHz mono float32 blocks from the microphone.
 
-The stream's callback only copies the block (with its capture time) onto a queue;
+The stream's callback only copies the block (with its capture time) onto a queue and
+counts PortAudio's overflow flags (stream_health.py);
 everything else (echo cancelling, recognising) happens in the reader's thread. A
 microphone that will not open at 16 kHz is opened at its own rate and converted while
 reading.
@@ -18,13 +19,9 @@ from typing import Any, Protocol, TextIO
 
 import numpy as np
 
-from voicecoach.audio.devices import (
-    LIST_HINT,
-    FloatArray,
-    RateConverter,
-    portaudio,
-    resolve_device,
-)
+from voicecoach.audio.devices import LIST_HINT, FloatArray, portaudio, resolve_device
+from voicecoach.audio.resampling import RateConverter
+from voicecoach.audio.stream_health import StreamHealth
 from voicecoach.config.settings import AudioSettings
 from voicecoach.errors import DeviceError
 
@@ -74,8 +71,8 @@ class SoundDeviceMicrophone:
         self._queue: queue.Queue[tuple[FloatArray, float]] = queue.Queue(maxsize=blocks)
         self._converter = RateConverter(device_rate, RATE) if device_rate != RATE else None
         self._closed = False
-        self.dropped_blocks = 0
-        """Blocks lost because nobody read for QUEUE_SECONDS."""
+        self.health = StreamHealth()
+        """PortAudio's overflows and the blocks lost because nobody read for QUEUE_SECONDS."""
         self.last_capture_time: float | None = None
         """Stream time (PortAudio's clock, shared with the speaker) at which the first
         sample of the block last returned by read() was captured; None if unknown."""
@@ -93,10 +90,11 @@ class SoundDeviceMicrophone:
     def _callback(self, indata: Any, frames: int, time_info: Any, status: Any) -> None:
         # The capture time travels with the block, for lining up the echo reference.
         captured = getattr(time_info, "inputBufferAdcTime", 0.0)
+        self.health.count(status)
         try:
             self._queue.put_nowait((indata[:, 0].copy(), captured))
         except queue.Full:  # the reader stalled; dropping the newest keeps the callback quick
-            self.dropped_blocks += 1
+            self.health.dropped_blocks += 1
 
     @property
     def backlog_seconds(self) -> float:

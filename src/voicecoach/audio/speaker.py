@@ -42,14 +42,9 @@ from typing import Any, Protocol, TextIO
 
 import numpy as np
 
-from voicecoach.audio.devices import (
-    LIST_HINT,
-    FloatArray,
-    lowpass_taps,
-    portaudio,
-    resample,
-    resolve_device,
-)
+from voicecoach.audio.devices import LIST_HINT, FloatArray, portaudio, resolve_device
+from voicecoach.audio.resampling import lowpass_taps, resample
+from voicecoach.audio.stream_health import StreamHealth
 from voicecoach.audio.utterance_timer import UtteranceTimer
 from voicecoach.config.settings import AudioSettings, SpeechSettings
 from voicecoach.errors import DeviceError
@@ -136,6 +131,8 @@ class SoundDeviceSpeaker:
         self._clock_anchor: tuple[int, float] | None = None
         self._taps = lowpass_taps(0.45 * REFERENCE_RATE / samplerate)
         self._closed = False
+        self.health = StreamHealth()
+        """PortAudio's underflows (the card ran out of samples: a gap in the speech)."""
         factory = stream_factory or portaudio().OutputStream
         self._stream = factory(
             samplerate=samplerate,
@@ -263,6 +260,7 @@ class SoundDeviceSpeaker:
     def _callback(self, outdata: Any, frames: int, time_info: Any, status: Any) -> None:
         out = outdata[:, 0]
         n = 0
+        self.health.count(status)
         with self._lock:
             buffer = self._buffer
             if buffer is not None:

@@ -1,22 +1,19 @@
 """Reading WAV files and bringing them to the recogniser's 16 kHz, with numpy alone.
 
 The speech corpus mixes 8 kHz (FSDD) and 16 kHz (Speech Commands) clips; the recognisers
-take 16 kHz float32 mono in [-1, 1]. Resampling is a windowed-sinc polyphase filter
-(the same idea as scipy.signal.resample_poly) so scipy is not needed.
+take 16 kHz float32 mono in [-1, 1]; resampling.resample brings them there.
 """
 
 from __future__ import annotations
 
 import wave
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
+from voicecoach.audio.resampling import RECOGNIZER_RATE, resample
 from voicecoach.errors import UsageError
-
-RECOGNIZER_RATE = 16000
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -55,34 +52,6 @@ def _pcm_to_float(raw: bytes, width: int) -> FloatArray:
     if width == 4:
         return (np.frombuffer(raw, dtype="<i4") / float(1 << 31)).astype(np.float32)
     raise UsageError(f"unsupported WAV sample width: {width} bytes")
-
-
-def resample(samples: FloatArray, rate: int, target: int = RECOGNIZER_RATE) -> FloatArray:
-    """`samples` at `rate` Hz resampled to `target` Hz (anti-aliased, same duration)."""
-    if rate == target or len(samples) == 0:
-        return samples.astype(np.float32, copy=False)
-    ratio = Fraction(target, rate)
-    up, down = ratio.numerator, ratio.denominator
-    taps_per_phase = 24
-    # Low-pass at the lower of the two Nyquist frequencies, designed at the upsampled rate.
-    cutoff = 0.95 / max(up, down)
-    half = taps_per_phase * up // 2
-    n = np.arange(-half, half + taps_per_phase * up - 2 * half) + 0.0
-    kernel = cutoff * np.sinc(cutoff * n) * np.kaiser(len(n), 8.0) * up
-    # Output sample k sits at input position k*down/up; gather the taps around it.
-    out_len = int(np.ceil(len(samples) * up / down))
-    k = np.arange(out_len)
-    position = k * down  # in upsampled units
-    first_input = (position + half) // up  # newest input sample touching the kernel
-    offsets = np.arange(len(n) // up + 1)
-    inputs = first_input[:, None] - offsets[None, :]
-    kernel_index = position[:, None] + half - inputs * up
-    valid = (inputs >= 0) & (inputs < len(samples)) & (kernel_index >= 0)
-    valid &= kernel_index < len(kernel)
-    values = np.where(valid, samples[np.clip(inputs, 0, len(samples) - 1)], 0.0)
-    weights = np.where(valid, kernel[np.clip(kernel_index, 0, len(kernel) - 1)], 0.0)
-    out: FloatArray = (values * weights).sum(axis=1).astype(np.float32)
-    return out
 
 
 def read_for_recognizer(path: Path) -> FloatArray:

@@ -109,8 +109,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     from voicecoach.config.settings import RecognitionSettings
     from voicecoach.evaluation import eval_commands as ev
-    from voicecoach.listening.factory import create_recognizer, vocabulary_for
+    from voicecoach.listening.factory import create_recognizer
     from voicecoach.listening.recognizer import Recognizer
+    from voicecoach.session.vocabulary import vocabulary_for
 
     if args.limit is not None and args.limit < 1:
         raise UsageError("--limit must be at least 1")

@@ -43,9 +43,10 @@ def run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from voicecoach.evaluation.eval_self import evaluate_self, print_report, sentences_for
-    from voicecoach.listening.factory import create_recognizer, vocabulary_for
+    from voicecoach.listening.factory import create_recognizer
     from voicecoach.listening.listener import CommandListener
     from voicecoach.script.library import find_script, load_library
+    from voicecoach.session.vocabulary import vocabulary_for
     from voicecoach.store.settings_file import load_settings
 
     settings = load_settings()

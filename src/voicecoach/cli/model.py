@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from voicecoach.store import model_download
 from voicecoach.store import models as model_store
 
 
@@ -70,7 +71,7 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 def run_download(args: argparse.Namespace) -> int:
     url = Path(args.from_file).expanduser().resolve().as_uri() if args.from_file else None
-    path = model_store.download_model(args.engine, dest_dir=args.dest, url=url)
+    path = model_download.download_model(args.engine, dest_dir=args.dest, url=url)
     print(path)
     return 0
 

@@ -30,8 +30,8 @@ from typing import Any, Protocol, TextIO
 import numpy as np
 import numpy.typing as npt
 
-from voicecoach.audio.devices import resample
 from voicecoach.audio.echo.canceller import EchoCanceller, simulate_room
+from voicecoach.audio.resampling import resample
 from voicecoach.config.settings import Settings, SpeechSettings
 from voicecoach.listening.own_voice import acts_over_speech
 from voicecoach.script.model import Script

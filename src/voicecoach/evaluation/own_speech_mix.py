@@ -17,7 +17,8 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from voicecoach.audio.wav_files import resample
+from voicecoach.audio.levels import active_rms
+from voicecoach.audio.resampling import resample
 from voicecoach.config.settings import SpeechSettings
 from voicecoach.listening.recognizer import SAMPLE_RATE
 
@@ -119,15 +120,3 @@ def _default_synthesizer() -> Synthesizer:
     from voicecoach.speech.synth import synthesize
 
     return synthesize
-
-
-def active_rms(x: FloatArray, floor_db: float = 20.0) -> float:
-    """RMS over the 10 ms frames within `floor_db` of the loudest: the level of the speech
-    itself, not diluted by the pauses around it."""
-    frame = SAMPLE_RATE // 100
-    frames = len(x) // frame
-    if frames == 0:
-        return 0.0
-    power = np.mean(np.square(x[: frames * frame], dtype=np.float64).reshape(frames, frame), 1)
-    active = power[power >= power.max() * 10 ** (-floor_db / 10)]
-    return float(np.sqrt(np.mean(active))) if len(active) else 0.0

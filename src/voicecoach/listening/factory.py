@@ -14,7 +14,7 @@ from pathlib import Path
 from voicecoach.config.settings import RecognitionSettings
 from voicecoach.errors import ModelError, SettingsError
 from voicecoach.listening.recognizer import Recognizer
-from voicecoach.session.vocabulary import SAFETY_COMMANDS, Vocabulary
+from voicecoach.session.vocabulary import SAFETY_COMMANDS, Vocabulary, vocabulary_for
 
 ENGINES = ("kws", "vosk")
 
@@ -67,11 +67,6 @@ def create_recognizer(
     from voicecoach.listening.vosk_engine import VoskRecognizer
 
     return VoskRecognizer(model_dir, early_phrases=safety_phrases(vocabulary_for(settings)))
-
-
-def vocabulary_for(settings: RecognitionSettings) -> Vocabulary:
-    """The phrase table with the person's own words added and removed."""
-    return Vocabulary().with_personal_words(settings.personal_words, settings.removed_words)
 
 
 def safety_phrases(vocabulary: Vocabulary) -> frozenset[str]:

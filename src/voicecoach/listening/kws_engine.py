@@ -17,6 +17,15 @@ have one in its strong part; a detection by any stream counts, and all streams s
 afresh, staggered again, from there (the cycle restarts at a reset, so resetting them
 together would line them up). One spoken word is reported once. The cost is three times
 the (small) decoding work of one stream.
+
+Where the word was said: the spotter's result carries a time for each word piece, counted
+from the stream's latest restart. sherpa-onnx 2.0.1 restarts a stream by itself after
+1.6 s without a word piece (40 frames of blank; measured: in silence the times wrap every
+1.6 s, after speech 1.6 s after its last piece), which is also why accuracy cycles with
+position. Restarts fall on the 0.32 s decoding-chunk grid, and a keyword fires
+num_trailing_blanks + 1 frames after its last piece, inside the chunk just decoded; so
+counting the chunks each stream has decoded places the pieces on the stream's time line
+(`word_span`).
 """
 
 from __future__ import annotations
@@ -66,6 +75,12 @@ def default_tuning(phrase: str, pieces: int) -> tuple[float, float]:
 SOUND_ALIKE: Mapping[str, Sequence[str]] = {"two": ("to", "too"), "four": ("for",)}
 """Words the model may spell another way when it hears the phrase: extra keywords for it."""
 DEFAULT_STREAMS = 3
+FRAME_SAMPLES = 640
+"""One output frame of the model (10 ms features, subsampled 4x): timestamps are in these."""
+CHUNK_FRAMES = 8
+"""Output frames per decoded chunk (0.32 s): the grid on which the spotter restarts."""
+TRAILING_BLANKS = 1
+"""Blank frames after a keyword's last piece before it fires (sherpa's num_trailing_blanks)."""
 ACCURACY_CYCLE = 1.6
 """Seconds after which the spotter's accuracy by position repeats (measured); the streams
 start evenly spread over it."""
@@ -108,6 +123,7 @@ class KwsRecognizer:
         self._offsets = [round(k * cycle / count * SAMPLE_RATE) for k in range(count)]
         self._streams: list[Any] = []
         self._starts: list[int] = []
+        self._chunks: list[int] = []
         self._fed = 0
 
     def keyword_line(self, phrase: str, shared_boost: float | None = None) -> str | None:
@@ -179,30 +195,41 @@ class KwsRecognizer:
     def accept(self, samples: npt.NDArray[np.float32]) -> list[Detection]:
         start, self._fed = self._fed, self._fed + len(samples)
         samples = np.asarray(samples, dtype=np.float32)
-        for stream, begin in zip(self._streams, self._starts, strict=True):
+        for k, (stream, begin) in enumerate(zip(self._streams, self._starts, strict=True)):
             if begin >= self._fed:
                 continue
             stream.accept_waveform(SAMPLE_RATE, samples[max(0, begin - start) :])
-            label = self._decode(stream)
-            if label is not None:
+            found = self._decode(k)
+            if found is not None:
+                label, span = found
                 # A detection ends every stream's view of this word: all start again,
                 # staggered from here, so one spoken word is reported once.
                 self._restart(self._fed)
                 phrase = self._labels.get(label)
-                return [] if phrase is None else [Detection(phrase, True, self._fed)]
+                if phrase is None:
+                    return []
+                started, ended = (None, None) if span is None else span
+                return [Detection(phrase, True, self._fed, None, started, ended)]
         return []
 
     def reset(self) -> None:
         self._fed = 0
         self._restart(0)
 
-    def _decode(self, stream: Any) -> str | None:
-        spotter = self._spotter
+    def _decode(self, k: int) -> tuple[str, tuple[int, int] | None] | None:
+        """Decode what stream k can; (label, word span in stream samples) when it fires."""
+        spotter, stream = self._spotter, self._streams[k]
         while spotter.is_ready(stream):
             spotter.decode_stream(stream)
-            label: str = spotter.get_result(stream)
+            self._chunks[k] += 1
+            # One call: sherpa drops a result it has already handed out.
+            result = spotter.keyword_spotter.get_result(stream)
+            label: str = result.keyword.strip()
             if label:
-                return label
+                span = word_span(list(result.timestamps), self._chunks[k])
+                if span is None:
+                    return label, None
+                return label, (self._starts[k] + span[0], self._starts[k] + span[1])
         return None
 
     def _restart(self, at: int) -> None:
@@ -222,6 +249,26 @@ class KwsRecognizer:
                 "tokens.txt and bpe.model do not match. Download the model again."
             ) from error
         self._starts = [at + offset for offset in self._offsets]
+        self._chunks = [0 for _ in self._offsets]
+
+
+def word_span(
+    timestamps: Sequence[float], chunks: int, trailing_blanks: int = TRAILING_BLANKS
+) -> tuple[int, int] | None:
+    """(first sample of the word, sample after its last piece) on a stream's own time line,
+    from the pieces' times (seconds since the stream's latest restart) and the number of
+    chunks the stream has decoded (the detection fired in the last one).
+
+    The last piece ended trailing_blanks + 1 frames before the detection frame, which lies
+    in the last chunk; restarts fall on whole chunks, so the restart before the word is
+    the latest chunk boundary that puts the last piece no later than that.
+    """
+    if not timestamps or chunks < 1:
+        return None
+    frames = [round(t * SAMPLE_RATE / FRAME_SAMPLES) for t in timestamps]
+    latest = CHUNK_FRAMES * chunks - 1 - (trailing_blanks + 1)
+    restart = max(0, (latest - frames[-1]) // CHUNK_FRAMES * CHUNK_FRAMES)
+    return (restart + frames[0]) * FRAME_SAMPLES, (restart + frames[-1] + 1) * FRAME_SAMPLES
 
 
 def _load_spotter(files: Any, num_threads: int) -> Any:
@@ -244,7 +291,7 @@ def _load_spotter(files: Any, num_threads: int) -> Any:
             keywords_file=empty,
             num_threads=num_threads,
             max_active_paths=4,
-            num_trailing_blanks=1,
+            num_trailing_blanks=TRAILING_BLANKS,
         )
         # A second of silence through the network catches a model that loads but cannot run.
         probe = spotter.create_stream("\u2581A :1 #0.99 @probe")

@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from voicecoach.listening.recognizer import Recognizer
+from voicecoach.session.events import ListenRole
 from voicecoach.session.vocabulary import (
     Answer,
     Command,
@@ -27,7 +28,7 @@ from voicecoach.session.vocabulary import (
     meaning_of,
 )
 
-ROLES = ("spot", "answer")
+ROLES = tuple(role.value for role in ListenRole)
 
 
 @dataclass(frozen=True)
@@ -39,11 +40,17 @@ class HeardPhrase:
     """Stream position (16 kHz samples since the recogniser's reset)."""
     final: bool
     """False when it came from a partial result."""
+    start_sample: int | None = None
+    """Where the word started in the stream, when the recogniser knows (else None)."""
+    end_sample: int | None = None
+    """Where the word ended in the stream, when the recogniser knows (else None)."""
 
     def word(self, rate: int = 16000) -> HeardWord:
-        """The value that travels on to the engine. `at_sample` is where the recogniser
-        reported the word (its end, as far as the stream knows)."""
-        return HeardWord(self.meaning, self.text, ended=self.at_sample / rate)
+        """The value that travels on to the engine: where the recogniser placed the word in
+        the stream, else (no word times) `at_sample`, where it reported the word."""
+        started = None if self.start_sample is None else self.start_sample / rate
+        ended = self.at_sample if self.end_sample is None else self.end_sample
+        return HeardWord(self.meaning, self.text, started=started, ended=ended / rate)
 
 
 class CommandListener:
@@ -61,7 +68,7 @@ class CommandListener:
         """The phrases listened for now."""
         return self._phrases or ()
 
-    def listen_for(self, role: str, answers: Sequence[str]) -> None:
+    def listen_for(self, role: ListenRole | str, answers: Sequence[str]) -> None:
         """Listen for commands ("spot"), or for `answers` plus all commands ("answer").
         Answers may be given as main words or values: "seven", "7", "yes", "bed"."""
         if role not in ROLES:
@@ -85,5 +92,14 @@ class CommandListener:
             meaning = self._vocabulary.lookup(detection.text)
             if meaning is None or meaning not in self._wanted:
                 continue
-            heard.append(HeardPhrase(detection.text, meaning, detection.at_sample, detection.final))
+            heard.append(
+                HeardPhrase(
+                    detection.text,
+                    meaning,
+                    detection.at_sample,
+                    detection.final,
+                    detection.start_sample,
+                    detection.end_sample,
+                )
+            )
         return heard

@@ -27,6 +27,11 @@ class Detection:
     at_sample: int
     """Stream position (16 kHz samples since reset) when it was detected."""
     score: float | None = None
+    start_sample: int | None = None
+    """Where the phrase started in the stream (samples since reset), when the engine knows."""
+    end_sample: int | None = None
+    """Where the phrase ended in the stream (samples since reset), when the engine knows;
+    a detection comes after this, by the engine's decoding delay."""
 
 
 class Recognizer(Protocol):

@@ -11,8 +11,8 @@ from voicecoach.player.live_session import InputWait, LiveSession, SessionIO
 from voicecoach.script.model import Script
 from voicecoach.session.engine import SessionEngine
 from voicecoach.session.events import Log
+from voicecoach.session.vocabulary import vocabulary_for
 from voicecoach.store.history import History
-from voicecoach.store.settings_file import vocabulary_for
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def play_session(
         script,
         settings.session,
         levels=levels,
-        vocabulary=vocabulary_for(settings),
+        vocabulary=vocabulary_for(settings.recognition),
         notices=notices,
     )
     record = history_recorder(history, script) if history is not None else None

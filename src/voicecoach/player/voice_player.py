@@ -32,7 +32,7 @@ from voicecoach.player.live_session import InputItem, SessionIO, queue_wait
 from voicecoach.player.runner import ScaledClock, play_session
 from voicecoach.player.text_io import KEY_HELP, keyboard
 from voicecoach.script.model import Script
-from voicecoach.session.events import Action, ListenFor, Say
+from voicecoach.session.events import Action, ListenFor, ListenRole, Say
 from voicecoach.session.preview import said_texts
 from voicecoach.speech.synth import SpeechCache, count_words
 from voicecoach.store.history import History
@@ -109,7 +109,7 @@ class Listening:
     output: VoiceSpeech
     inputs: queue.Queue[InputItem]
     notes: queue.Queue[str]
-    _mode: ListenFor = field(default_factory=lambda: ListenFor("spot"))
+    _mode: ListenFor = field(default_factory=lambda: ListenFor(ListenRole.SPOT))
     _ducked_until: float = 0.0
     _guard: OwnSpeechGuard = field(default_factory=OwnSpeechGuard)
     _behind: bool = False
@@ -161,7 +161,8 @@ class Listening:
     def _new_listener(self) -> CommandListener | None:
         """A recogniser and listener (at the start, or after the old one failed); None,
         with a note, when none can be made (keys still work)."""
-        from voicecoach.listening.factory import create_recognizer, vocabulary_for
+        from voicecoach.listening.factory import create_recognizer
+        from voicecoach.session.vocabulary import vocabulary_for
 
         try:
             recognizer = create_recognizer(self.settings.recognition, "spot")

@@ -2,7 +2,7 @@
 
 Made for a person and their physiotherapist to look at together: sessions per week,
 how much of each session was done, pain before and after, and which exercises were
-made easier or harder. Charts are drawn with matplotlib (imported only here, when a
+made easier or harder. Charts are drawn with matplotlib (charts.py, imported only when a
 report is made) as PNG embedded in the page, so the file needs no network and can be
 mailed or printed. Every chart has alt text that says what it shows, and the numbers
 behind it are in tables below. Long histories are summed up by week; dates are shown
@@ -13,96 +13,34 @@ from __future__ import annotations
 
 import base64
 import html
-import importlib
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from io import BytesIO
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from statistics import fmean
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from voicecoach.errors import VoiceCoachError
-from voicecoach.store.history import DIRECTIONS, SessionSummary
+from voicecoach.report.charts import (
+    ReportError,
+    completion_alt,
+    completion_chart_png,
+    pain_alt,
+    pain_chart_png,
+    sessions_alt,
+    sessions_chart_png,
+)
+from voicecoach.report.weeks import WeekSummary, exercise_changes, weekly
+from voicecoach.report.wording import count, day, pain_pair, percent, when
+from voicecoach.store.history import SessionSummary
+
+__all__ = ["ReportError", "WeekSummary", "render_html", "weekly", "write_report"]
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
+    pass
 
-# Okabe-Ito colours: told apart with any colour vision; each also has its own marker
-# or line style so the charts read in greyscale too.
-BLUE = "#0072B2"
-VERMILLION = "#D55E00"
-GREEN = "#009E73"
-INK = "#111111"
-GRID = "#BBBBBB"
-
-PER_SESSION_POINTS_MAX = 40
-"""Up to this many sessions with pain scores, the pain chart shows each session;
-above it, weekly averages (a line of 1 000 points reads as noise)."""
-MARKED_POINTS_MAX = 60
 RECENT_SESSIONS = 15
-FEW_WEEKS = 16
-"""Up to this many weeks, each bar gets its own "week starting" label."""
-SHORT_SPAN_DAYS = 150
-"""Up to this many days, the date axis shows "3 Jan" rather than months and years."""
-
-
-class ReportError(VoiceCoachError):
-    """The report could not be made or written."""
-
-
-@dataclass(frozen=True)
-class WeekSummary:
-    """The sessions of one week (Monday to Sunday, local time)."""
-
-    start: date
-    sessions: int
-    minutes: float
-    completed_share: float
-    """Average share of planned steps completed, 0..1."""
-    pain_start: float | None
-    """Average pain score before sessions, None when never asked."""
-    pain_end: float | None
-
-
-def weekly(sessions: Sequence[SessionSummary]) -> list[WeekSummary]:
-    """Weeks that had sessions, oldest first."""
-    by_week: dict[date, list[SessionSummary]] = {}
-    for session in sessions:
-        day = session.date.astimezone().date()
-        by_week.setdefault(day - timedelta(days=day.weekday()), []).append(session)
-    return [
-        WeekSummary(
-            start=start,
-            sessions=len(group),
-            minutes=sum(s.minutes for s in group),
-            completed_share=fmean(s.completed_share for s in group),
-            pain_start=_mean([s.pain_start for s in group]),
-            pain_end=_mean([s.pain_end for s in group]),
-        )
-        for start, group in sorted(by_week.items())
-    ]
-
-
-def exercise_changes(sessions: Sequence[SessionSummary]) -> dict[str, Counter[str]]:
-    """How often each exercise was made easier, harder or put back to normal.
-
-    Most changed first.
-    """
-    counts: dict[str, Counter[str]] = {}
-    for session in sessions:
-        for change in session.changes:
-            direction, _, name = change.partition(": ")
-            if direction in DIRECTIONS and name:
-                counts.setdefault(name, Counter())[direction] += 1
-    return dict(sorted(counts.items(), key=lambda item: (-item[1].total(), item[0])))
-
-
 # ---------------------------------------------------------------- writing
 
 
@@ -169,7 +107,7 @@ def render_html(sessions: Sequence[SessionSummary], generated: datetime | None =
         f"<style>{_STYLE}</style></head>",
         "<body>",
         "<h1>Exercise report</h1>",
-        f"<p>Made on {_day(made)} by voicecoach.</p>",
+        f"<p>Made on {day(made)} by voicecoach.</p>",
         '<p class="note">A record of exercise sessions, not medical advice. If pain gets '
         "worse or new symptoms appear, talk to your physiotherapist or GP.</p>",
     ]
@@ -191,13 +129,13 @@ def _report_body(sessions: Sequence[SessionSummary]) -> list[str]:
     parts = ["<h2>Summary</h2>", _summary_list(oldest_first, weeks)]
     parts += [
         "<h2>Sessions per week</h2>",
-        _figure(sessions_chart_png(weeks), _sessions_alt(weeks), _SEE_WEEKS),
+        _figure(sessions_chart_png(weeks), sessions_alt(weeks), _SEE_WEEKS),
         "<h2>How much of each session was done</h2>",
-        _figure(completion_chart_png(weeks), _completion_alt(weeks), _SEE_WEEKS),
+        _figure(completion_chart_png(weeks), completion_alt(weeks), _SEE_WEEKS),
         "<h2>Pain before and after sessions</h2>",
         _figure(
             pain_chart_png(oldest_first),
-            _pain_alt(oldest_first),
+            pain_alt(oldest_first),
             "Lower is better. Pain scores of the latest sessions are in “Recent sessions”, "
             "and week by week in “Week by week”.",
         ),
@@ -206,7 +144,7 @@ def _report_body(sessions: Sequence[SessionSummary]) -> list[str]:
         "<h2>Recent sessions</h2>",
         _recent_table(oldest_first[::-1][:RECENT_SESSIONS]),
         "<h2>Week by week</h2>",
-        f"<details><summary>Show the numbers for all {_count(len(weeks), 'week')} "
+        f"<details><summary>Show the numbers for all {count(len(weeks), 'week')} "
         "with sessions</summary>",
         _weeks_table(weeks),
         "</details>",
@@ -219,11 +157,11 @@ def _summary_list(sessions: Sequence[SessionSummary], weeks: Sequence[WeekSummar
     span_weeks = (weeks[-1].start - weeks[0].start).days // 7 + 1
     idle_weeks = span_weeks - len(weeks)
     items = [
-        f"{_count(len(sessions), 'session')} from {_day(first.date)} to {_day(last.date)}: "
+        f"{count(len(sessions), 'session')} from {day(first.date)} to {day(last.date)}: "
         f"{len(sessions) / span_weeks:.1f} a week on average"
-        + (f", with {_count(idle_weeks, 'week')} without a session." if idle_weeks else "."),
-        f"On average {_percent(fmean(s.completed_share for s in sessions))} of the planned "
-        f"exercises were done; {_count(sum(s.minutes for s in sessions) / 60, 'hour')} "
+        + (f", with {count(idle_weeks, 'week')} without a session." if idle_weeks else "."),
+        f"On average {percent(fmean(s.completed_share for s in sessions))} of the planned "
+        f"exercises were done; {count(sum(s.minutes for s in sessions) / 60, 'hour')} "
         "of exercise in all.",
     ]
     paired = [s for s in sessions if s.pain_start is not None and s.pain_end is not None]
@@ -232,19 +170,19 @@ def _summary_list(sessions: Sequence[SessionSummary], weeks: Sequence[WeekSummar
         after = fmean(s.pain_end or 0 for s in paired)
         items.append(
             f"Pain (0 to 10) averaged {before:.1f} before and {after:.1f} after sessions "
-            f"({_count(len(paired), 'session')} with both scores)."
+            f"({count(len(paired), 'session')} with both scores)."
         )
     endings = Counter(s.end_reason for s in sessions)
     early = [
-        f"{_count(number, 'session')} {_ENDINGS.get(reason, f'ended: {reason}')}"
+        f"{count(number, 'session')} {_ENDINGS.get(reason, f'ended: {reason}')}"
         for reason, number in endings.most_common()
         if reason != "completed"
     ]
     if early:
         items.append("Not finished: " + "; ".join(early) + ".")
     items.append(
-        f"Last session: {_day(last.date)}, {last.title}, "
-        f"{_percent(last.completed_share)} done, {_ENDINGS.get(last.end_reason, last.end_reason)}."
+        f"Last session: {day(last.date)}, {last.title}, "
+        f"{percent(last.completed_share)} done, {_ENDINGS.get(last.end_reason, last.end_reason)}."
     )
     return "<ul>" + "".join(f"<li>{html.escape(item)}</li>" for item in items) + "</ul>"
 
@@ -312,18 +250,18 @@ def _changes_table(changes: dict[str, Counter[str]]) -> str:
 def _recent_table(newest_first: Sequence[SessionSummary]) -> str:
     rows = [
         [
-            _when(s.date),
+            when(s.date),
             s.title,
             f"{s.minutes:.0f}",
-            _percent(s.completed_share),
-            _pain_pair(s.pain_start, s.pain_end),
+            percent(s.completed_share),
+            pain_pair(s.pain_start, s.pain_end),
             ", ".join(s.changes) or "none",
             _ENDINGS.get(s.end_reason, s.end_reason),
         ]
         for s in newest_first
     ]
     return _table(
-        f"The last {_count(len(rows), 'session')}, newest first",
+        f"The last {count(len(rows), 'session')}, newest first",
         ["Date", "Script", "Minutes", "Done", "Pain before → after", "Changes", "Ended"],
         rows,
         numeric=(2, 3),
@@ -333,11 +271,11 @@ def _recent_table(newest_first: Sequence[SessionSummary]) -> str:
 def _weeks_table(weeks: Sequence[WeekSummary]) -> str:
     rows = [
         [
-            _day(week.start),
+            day(week.start),
             str(week.sessions),
             f"{week.minutes:.0f}",
-            _percent(week.completed_share),
-            _pain_pair(week.pain_start, week.pain_end),
+            percent(week.completed_share),
+            pain_pair(week.pain_start, week.pain_end),
         ]
         for week in weeks
     ]
@@ -347,275 +285,3 @@ def _weeks_table(weeks: Sequence[WeekSummary]) -> str:
         rows,
         numeric=(1, 2, 3),
     )
-
-
-# ---------------------------------------------------------------- alt text
-
-
-def _sessions_alt(weeks: Sequence[WeekSummary]) -> str:
-    busiest = max(weeks, key=lambda w: w.sessions)
-    return (
-        f"Bar chart of sessions per week, {_count(len(weeks), 'week')} with sessions from "
-        f"the week of {_day(weeks[0].start)} to the week of {_day(weeks[-1].start)}. "
-        f"The busiest week began {_day(busiest.start)} with "
-        f"{_count(busiest.sessions, 'session')}; the latest week had "
-        f"{_count(weeks[-1].sessions, 'session')}."
-    )
-
-
-def _completion_alt(weeks: Sequence[WeekSummary]) -> str:
-    average = fmean(w.completed_share for w in weeks)
-    return (
-        "Bar chart of the share of planned exercises done, averaged per week, 0 to 100 "
-        f"percent. Over all weeks: {_percent(average)}; the latest week: "
-        f"{_percent(weeks[-1].completed_share)}."
-    )
-
-
-def _pain_alt(sessions: Sequence[SessionSummary]) -> str:
-    scored = [s for s in sessions if s.pain_start is not None or s.pain_end is not None]
-    if not scored:
-        return "Pain chart: no pain scores were recorded."
-    series = _pain_series(scored)
-    how = "each session" if series.per_session else "weekly averages"
-    latest = _pain_pair(series.before[-1][1], series.after[-1][1]) if series.paired else ""
-    text = (
-        f"Line chart of pain scores from 0 (none) to 10 (worst), {how}: before sessions "
-        f"(solid line{', circles' if series.markers else ''}) and after "
-        f"(dashed line{', squares' if series.markers else ''}), "
-        f"from {_day(scored[0].date)} to {_day(scored[-1].date)}. "
-    )
-    before, after = _mean([s.pain_start for s in scored]), _mean([s.pain_end for s in scored])
-    if before is not None:
-        text += f"Before averaged {before:.1f}. "
-    if after is not None:
-        text += f"After averaged {after:.1f}. "
-    if latest:
-        text += f"Most recent: {latest}."
-    return text.strip()
-
-
-# ---------------------------------------------------------------- charts
-
-
-@dataclass(frozen=True)
-class _PainSeries:
-    per_session: bool
-    before: list[tuple[datetime, float]]
-    after: list[tuple[datetime, float]]
-
-    @property
-    def markers(self) -> bool:
-        """Mark each point, unless there are so many that marks would blur the line."""
-        return self.per_session or max(len(self.before), len(self.after)) <= MARKED_POINTS_MAX
-
-    @property
-    def paired(self) -> bool:
-        return bool(self.before and self.after and self.before[-1][0] == self.after[-1][0])
-
-
-def _pain_series(sessions: Sequence[SessionSummary]) -> _PainSeries:
-    scored = [s for s in sessions if s.pain_start is not None or s.pain_end is not None]
-    if len(scored) <= PER_SESSION_POINTS_MAX:
-        return _PainSeries(
-            True,
-            [
-                (s.date.astimezone(), float(s.pain_start))
-                for s in scored
-                if s.pain_start is not None
-            ],
-            [(s.date.astimezone(), float(s.pain_end)) for s in scored if s.pain_end is not None],
-        )
-    weeks = weekly(scored)
-
-    def monday(day: date) -> datetime:
-        return datetime(day.year, day.month, day.day)
-
-    return _PainSeries(
-        False,
-        [(monday(w.start), w.pain_start) for w in weeks if w.pain_start is not None],
-        [(monday(w.start), w.pain_end) for w in weeks if w.pain_end is not None],
-    )
-
-
-def _local(moment: datetime) -> datetime:
-    # Naive local time: matplotlib would draw aware datetimes in UTC.
-    return moment.astimezone().replace(tzinfo=None)
-
-
-@contextmanager
-def _chart(title: str) -> Iterator[tuple[Figure, Axes]]:
-    """A large, high-contrast figure on the Agg canvas (no display, no global state)."""
-    try:
-        import matplotlib
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-    except ImportError as error:
-        raise ReportError(
-            "the report draws its charts with matplotlib, which is not installed. "
-            "Install it with: pip install matplotlib"
-        ) from error
-    # Large type, near-black ink: readable with low vision and when printed.
-    with matplotlib.rc_context(
-        {
-            "font.size": 17,
-            "axes.titlesize": 22,
-            "axes.labelsize": 18,
-            "xtick.labelsize": 16,
-            "ytick.labelsize": 16,
-            "legend.fontsize": 17,
-            "text.color": INK,
-            "axes.labelcolor": INK,
-            "axes.edgecolor": INK,
-            "xtick.color": INK,
-            "ytick.color": INK,
-            "axes.linewidth": 1.5,
-            "grid.color": GRID,
-            "grid.linewidth": 1.0,
-        }
-    ):
-        figure = Figure(figsize=(11, 5.5), dpi=100, layout="constrained")
-        FigureCanvasAgg(figure)
-        axes = figure.add_subplot()
-        axes.set_title(title, loc="left", fontweight="bold")
-        axes.grid(True, axis="y")
-        axes.set_axisbelow(True)
-        axes.spines[["top", "right"]].set_visible(False)
-        yield figure, axes
-
-
-def _png(figure: Figure) -> bytes:
-    buffer = BytesIO()
-    figure.savefig(buffer, format="png", facecolor="white")
-    return buffer.getvalue()
-
-
-def _dates() -> Any:
-    """matplotlib.dates, typed as Any: the module has no type hints."""
-    return importlib.import_module("matplotlib.dates")
-
-
-def _date_axis(axes: Axes, first: date, last: date) -> None:
-    """Readable dates: "3 Jan" over a few months, else months and years."""
-    from matplotlib.ticker import FuncFormatter
-
-    dates = _dates()
-    locator = dates.AutoDateLocator(minticks=3, maxticks=8)
-    axes.xaxis.set_major_locator(locator)
-    if (last - first).days <= SHORT_SPAN_DAYS:
-        axes.xaxis.set_major_formatter(FuncFormatter(lambda x, _: _day_month(dates.num2date(x))))
-        axes.set_xlabel(_years(first, last))
-    else:
-        axes.xaxis.set_major_formatter(dates.ConciseDateFormatter(locator))
-
-
-def _week_bars(axes: Axes, weeks: Sequence[WeekSummary], heights: list[float], colour: str) -> None:
-    """One bar per week, Monday to Saturday wide, so gaps between weeks show."""
-    starts = _dates().date2num([w.start for w in weeks])
-    few = len(weeks) <= FEW_WEEKS
-    axes.bar(starts, heights, width=6, align="edge", color=colour, edgecolor=INK if few else colour)
-    if few:
-        axes.set_xticks(starts + 3, [_day_month(w.start) for w in weeks])
-        axes.set_xlabel(f"Week starting ({_years(weeks[0].start, weeks[-1].start)})")
-    else:
-        _date_axis(axes, weeks[0].start, weeks[-1].start)
-
-
-def sessions_chart_png(weeks: Sequence[WeekSummary]) -> bytes:
-    from matplotlib.ticker import MaxNLocator
-
-    with _chart("Sessions per week") as (figure, axes):
-        _week_bars(axes, weeks, [w.sessions for w in weeks], BLUE)
-        axes.set_ylabel("Sessions")
-        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-        return _png(figure)
-
-
-def completion_chart_png(weeks: Sequence[WeekSummary]) -> bytes:
-    with _chart("Share of planned exercises done (weekly average)") as (figure, axes):
-        _week_bars(axes, weeks, [100 * w.completed_share for w in weeks], GREEN)
-        axes.set_ylim(0, 105)
-        axes.set_yticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
-        axes.set_ylabel("Done")
-        return _png(figure)
-
-
-def pain_chart_png(sessions: Sequence[SessionSummary]) -> bytes:
-    """Pain before and after sessions, 0-10; a clear note when nothing was scored."""
-    ordered = sorted(sessions, key=lambda s: (s.date, s.id))
-    series = _pain_series(ordered)
-    title = "Pain before and after sessions"
-    if series.before or series.after:
-        title += " (each session)" if series.per_session else " (weekly average)"
-    with _chart(title) as (figure, axes):
-        axes.set_ylim(-0.3, 10.3)
-        axes.set_yticks(range(0, 11))
-        axes.set_ylabel("Pain (0 none, 10 worst)")
-        if not series.before and not series.after:
-            axes.set_xticks([])
-            axes.text(
-                0.5, 0.5, "No pain scores recorded yet", ha="center", va="center",
-                transform=axes.transAxes, fontsize=22,
-            )  # fmt: skip
-            return _png(figure)
-        marker_size = 9 if series.markers else 0
-        if series.before:
-            axes.plot(
-                *zip(*series.before, strict=True), color=VERMILLION, linewidth=3,
-                linestyle="-", marker="o", markersize=marker_size, label="Before session",
-            )  # fmt: skip
-        if series.after:
-            axes.plot(
-                *zip(*series.after, strict=True), color=BLUE, linewidth=3,
-                linestyle="--", marker="s", markersize=marker_size, label="After session",
-            )  # fmt: skip
-        axes.legend(loc="best", frameon=True, framealpha=1.0)
-        moments = [moment for moment, _ in series.before + series.after]
-        _date_axis(axes, min(moments).date(), max(moments).date())
-        return _png(figure)
-
-
-# ---------------------------------------------------------------- words
-
-
-def _mean(values: Sequence[int | None]) -> float | None:
-    present = [v for v in values if v is not None]
-    return fmean(present) if present else None
-
-
-def _count(number: float, noun: str) -> str:
-    if isinstance(number, float) and not number.is_integer():
-        return f"{number:.1f} {noun}s"
-    whole = int(number)
-    return f"{whole} {noun}" + ("" if whole == 1 else "s")
-
-
-def _percent(share: float) -> str:
-    return f"{100 * share:.0f}%"
-
-
-def _pain_pair(before: float | None, after: float | None) -> str:
-    def one(value: float | None) -> str:
-        return "–" if value is None else f"{value:.1f}".removesuffix(".0")
-
-    return f"{one(before)} → {one(after)}"
-
-
-def _day(moment: date) -> str:
-    """ "Mon 6 May 2024", in local time for datetimes."""
-    if isinstance(moment, datetime):
-        moment = moment.astimezone()
-    return f"{moment:%a} {moment.day} {moment:%b %Y}"
-
-
-def _day_month(moment: date) -> str:
-    return f"{moment.day} {moment:%b}"
-
-
-def _years(first: date, last: date) -> str:
-    return str(first.year) if first.year == last.year else f"{first.year}-{last.year}"
-
-
-def _when(moment: datetime) -> str:
-    local = moment.astimezone()
-    return f"{_day(local)} {local:%H:%M}"

@@ -24,14 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from voicecoach.errors import UsageError
-from voicecoach.script.yaml_source import (
-    FieldPath,
-    Problem,
-    Tree,
-    UnreadableFile,
-    compose,
-    read_source,
-)
+from voicecoach.script.loader import MAX_FILE_BYTES
+from voicecoach.script.problem import FieldPath, Problem, at_start
+from voicecoach.script.yaml_text import compose, encoding_problem
+from voicecoach.script.yaml_values import ValueTree
 
 SIDES = ("left", "right", "both")
 PERIODS = ("day", "week")
@@ -101,15 +97,25 @@ def exercise_key(name: str) -> str:
 def load_plan(path: str | Path, known: Sequence[str]) -> Plan:
     """Read and check the plan in `path`; `known` are the exercise names it may use.
     Raises PlanError listing every problem."""
+    file = str(path)
     try:
-        text = read_source(path, ".yaml plan file")
-    except UnreadableFile as error:
-        raise PlanError([str(error)]) from None
-    return load_plan_text(text, str(path), known)
+        data = Path(path).read_bytes()
+    except OSError as error:  # missing, a directory, no permission: all the person's to fix
+        reason = error.strerror or str(error)
+        raise PlanError(
+            [f"{file}: cannot read the file: {reason} (expected a readable .yaml plan file)"]
+        ) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise PlanError([str(at_start(file, f"the file is too large: {len(data)} bytes"))])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise PlanError([str(encoding_problem(file, data, error))]) from None
+    return load_plan_text(text, file, known)
 
 
 def load_plan_text(text: str, name: str, known: Sequence[str]) -> Plan:
-    tree = Tree(name)
+    tree = ValueTree(name)
     root, syntax = compose(text, name)
     if syntax:
         raise PlanError([str(p) for p in syntax])
@@ -132,7 +138,7 @@ _TOP_EXPECTED = "a mapping with any of: " + ", ".join(TOP_KEYS)
 
 
 class _Checker:
-    def __init__(self, tree: Tree, known: dict[str, str]) -> None:
+    def __init__(self, tree: ValueTree, known: dict[str, str]) -> None:
         self.tree = tree
         self.known = known
 

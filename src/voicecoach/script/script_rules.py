@@ -14,12 +14,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from voicecoach.script.model import Exercise, Script
-from voicecoach.script.yaml_source import FieldPath, Problem, Tree, format_path
+from voicecoach.script.problem import FieldPath, Problem, format_path
+from voicecoach.script.yaml_values import ValueTree
 
 SECTIONS = ("exercises", "cool_down")
 
 
-def name_problems(document: dict[str, Any], tree: Tree) -> Iterator[Problem]:
+def name_problems(document: dict[str, Any], tree: ValueTree) -> Iterator[Problem]:
     """Exercise names that are used twice (letter case and spaces do not count)."""
     first: dict[str, FieldPath] = {}
     for section in SECTIONS:
@@ -42,14 +43,14 @@ def name_problems(document: dict[str, Any], tree: Tree) -> Iterator[Problem]:
                 first[key] = path
 
 
-def level_problems(script: Script, tree: Tree) -> Iterator[Problem]:
+def level_problems(script: Script, tree: ValueTree) -> Iterator[Problem]:
     """Levels above the ceiling, and `replaces` sentences the setup does not hold."""
     for section, exercises in (("exercises", script.exercises), ("cool_down", script.cool_down)):
         for index, exercise in enumerate(exercises):
             yield from _exercise_problems(exercise, (section, index), tree)
 
 
-def _exercise_problems(exercise: Exercise, at: FieldPath, tree: Tree) -> Iterator[Problem]:
+def _exercise_problems(exercise: Exercise, at: FieldPath, tree: ValueTree) -> Iterator[Problem]:
     most_reps, most_sets, most_hold = exercise.limits()
     levels: list[tuple[FieldPath, Exercise]] = [(at, exercise)]
     sides = (("easier", exercise.easier, -1), ("harder", exercise.harder, 1))
@@ -79,7 +80,7 @@ def _exercise_problems(exercise: Exercise, at: FieldPath, tree: Tree) -> Iterato
                 )
 
 
-def _writes(tree: Tree, path: FieldPath) -> bool:
+def _writes(tree: ValueTree, path: FieldPath) -> bool:
     """Whether the file writes this key itself (a carried-over value is reported where it
     was written, once)."""
     return tree.has_key(path)

@@ -26,6 +26,7 @@ from voicecoach.session.events import (
     Heard,
     KeyPressed,
     ListenFor,
+    ListenRole,
     Say,
     SpeechFinished,
     StateChanged,
@@ -217,7 +218,7 @@ class ScriptChooser:
         }[question]
         return [
             StopSpeech(),
-            ListenFor("answer", tuple(sorted(a.value for a in answers))),
+            ListenFor(ListenRole.ANSWER, tuple(sorted(a.value for a in answers))),
             *self._say_question(t, again=False),
         ]
 

@@ -8,6 +8,7 @@ carry them out: speak, cut speech, play a cue, listen, record history.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 from voicecoach.session.vocabulary import HeardWord, Meaning
@@ -76,15 +77,24 @@ class Cue:
     name: str
 
 
+class ListenRole(str, Enum):
+    """What the recogniser listens for."""
+
+    SPOT = "spot"
+    """Commands only (answers would be noise here)."""
+    ANSWER = "answer"
+    """The expected answers of a pending question, plus every command."""
+
+
 @dataclass(frozen=True)
 class ListenFor:
     """What the recogniser should listen for now.
 
     `answers` are the answer words of a pending question (empty when none); commands
-    are always listened for. `role` is "answer" while a question is pending, else "spot".
+    are always listened for. `role` is ANSWER while a question is pending, else SPOT.
     """
 
-    role: str
+    role: ListenRole
     answers: tuple[str, ...] = ()
 
 

@@ -179,8 +179,8 @@ class Preview:
         if question is not None and engine.state is State.ASKING:
             phrase = (
                 "skip"
-                if question.kind in ("pain_start", "pain_end")
-                else ("yes" if question.kind in ("easier_offer", "move_on") else None)
+                if question.kind.skippable_score
+                else (None if question.kind.is_score else "yes")
             )
             window = self.settings.session.answer_timeout
         elif engine.state is State.WAITING_FOR_DONE and engine.step is not None:
@@ -229,7 +229,7 @@ class Preview:
             elif isinstance(action, ListenFor):
                 self.lines.append(
                     TranscriptLine(
-                        t, "listen", action.role, detail={"answers": list(action.answers)}
+                        t, "listen", action.role.value, detail={"answers": list(action.answers)}
                     )
                 )
             elif isinstance(action, SetVolume):

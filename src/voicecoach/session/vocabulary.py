@@ -16,6 +16,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 
+from voicecoach.config.settings import RecognitionSettings
+
 
 class Command(str, Enum):
     STOP = "stop"
@@ -289,6 +291,12 @@ class Vocabulary:
 
     def advertised(self) -> list[str]:
         return [p.text for p in self.phrases if p.advertised]
+
+
+def vocabulary_for(recognition: RecognitionSettings) -> Vocabulary:
+    """The phrase table with this person's added and removed words (the one place they are
+    applied, so the recogniser, the engine and the settings checks agree)."""
+    return Vocabulary().with_personal_words(recognition.personal_words, recognition.removed_words)
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ from typing import Any, TextIO
 
 import numpy as np
 
+from voicecoach.audio.levels import active_rms
 from voicecoach.config.settings import SpeechSettings
 from voicecoach.errors import DeviceError, SettingsError
 from voicecoach.session.vocabulary import count_word
@@ -52,6 +53,9 @@ from voicecoach.session.vocabulary import count_word
 Synthesizer = Callable[[str, SpeechSettings], tuple[np.ndarray, int]]
 
 TARGET_RMS = 0.08
+LEVEL_FRAME = 220
+LEVEL_FLOOR_DB = 40.0
+"""Sentences are levelled on their 10 ms frames (at 22 kHz) within 40 dB of the loudest."""
 """Active-speech RMS every utterance is brought to (about -22 dBFS) before volume."""
 PEAK_LIMIT = 0.9
 SYNTH_TIMEOUT = 10.0
@@ -176,18 +180,8 @@ def trim_silence(samples: np.ndarray, rate: int, floor: float = 0.003) -> np.nda
     return samples[int(loud[0]) : end]
 
 
-def active_rms(samples: np.ndarray, frame: int = 220) -> float:
-    """RMS over the frames that carry speech (within 40 dB of the loudest frame)."""
-    usable = len(samples) // frame * frame
-    if usable == 0:
-        return float(np.sqrt(np.mean(np.square(samples)))) if len(samples) else 0.0
-    power = np.mean(np.square(samples[:usable].reshape(-1, frame)), axis=1)
-    active = power[power >= power.max() * 1e-4]
-    return float(np.sqrt(active.mean())) if active.size else 0.0
-
-
 def normalise_level(samples: np.ndarray) -> np.ndarray:
-    level = active_rms(samples)
+    level = active_rms(samples, LEVEL_FRAME, LEVEL_FLOOR_DB)
     if level <= 0:
         return samples.astype(np.float32)
     gain = TARGET_RMS / level

@@ -1,8 +1,7 @@
 """Session history: every session and its logged events, kept in one SQLite file.
 
-The file lives in the user data directory (platformdirs), or in $VOICECOACH_DATA_DIR
-when that is set. It holds health data, so it is created with mode 0600 and tightened
-again if it is found readable by others. Each event is committed on its own with
+Where the file lives and how it is opened (privately, migrated) is history_file.py; the
+rows as a person reads them are history_rows.py. Each event is committed on its own with
 WAL + synchronous=FULL: whatever `record()` returned from survives the player being
 killed, and a power cut as far as the disk honours fsync.
 
@@ -28,132 +27,51 @@ A session that has no session_ended event is reported as "interrupted".
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import stat
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from voicecoach.errors import VoiceCoachError
+from voicecoach.store.history_file import (
+    DATA_DIR_VARIABLE,
+    HISTORY_FILE_NAME,
+    HistoryError,
+    data_dir,
+    default_history_path,
+    open_history_file,
+)
+from voicecoach.store.history_rows import (
+    DIRECTIONS,
+    INTERRUPTED,
+    SUMMARY_COLUMNS,
+    SessionSummary,
+    details_of,
+    direction_of,
+    level_in,
+    previous_level,
+    stored_text,
+    summary_from_row,
+    whole_number,
+)
 
 if TYPE_CHECKING:  # only for type hints: `voicecoach history` should start quickly
     from voicecoach.session.events import Log
 
-DATA_DIR_VARIABLE = "VOICECOACH_DATA_DIR"
-HISTORY_FILE_NAME = "history.sqlite3"
-INTERRUPTED = "interrupted"
-DIRECTIONS = ("easier", "harder", "back to normal")
+__all__ = [
+    "DATA_DIR_VARIABLE",
+    "DIRECTIONS",
+    "HISTORY_FILE_NAME",
+    "INTERRUPTED",
+    "History",
+    "HistoryError",
+    "SessionSummary",
+    "data_dir",
+    "default_history_path",
+]
 
-
-class HistoryError(VoiceCoachError):
-    """The history file cannot be opened, read or written."""
-
-
-def data_dir() -> Path:
-    """Where voicecoach keeps its data: $VOICECOACH_DATA_DIR, else the user data dir."""
-    override = os.environ.get(DATA_DIR_VARIABLE)
-    if override:
-        return Path(override).expanduser()
-    import platformdirs  # only needed when no override is given
-
-    return Path(platformdirs.user_data_dir("voicecoach", appauthor=False))
-
-
-def default_history_path() -> Path:
-    return data_dir() / HISTORY_FILE_NAME
-
-
-@dataclass(frozen=True)
-class SessionSummary:
-    """One session as a person would describe it afterwards."""
-
-    id: int
-    date: datetime
-    """When the session started (timezone-aware, UTC)."""
-    script_id: str
-    title: str
-    minutes: float
-    """Session time from its first to its last event, in minutes (one decimal)."""
-    completed_share: float
-    """Completed steps / planned steps, 0..1."""
-    pain_start: int | None
-    pain_end: int | None
-    changes: list[str]
-    """Variant changes in order, e.g. "easier: Bridging", "back to normal: Bridging"."""
-    end_reason: str
-    """"completed", "stopped", "pain", ... or "interrupted" when the session never ended."""
-    ended: datetime
-    """When it ended; for an interrupted session, the time of its last event (UTC)."""
-    position: str = ""
-
-    def to_json(self) -> dict[str, Any]:
-        """The keys of `voicecoach history --json`; dates in local time with offset."""
-        return {
-            "id": self.id,
-            "date": self.date.astimezone().isoformat(timespec="seconds"),
-            "script_id": self.script_id,
-            "title": self.title,
-            "minutes": self.minutes,
-            "completed_share": self.completed_share,
-            "pain_start": self.pain_start,
-            "pain_end": self.pain_end,
-            "changes": list(self.changes),
-            "end_reason": self.end_reason,
-        }
-
-
-# MIGRATIONS[n] holds the statements that upgrade the schema from version n to n + 1.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    (
-        """CREATE TABLE sessions (
-            id INTEGER PRIMARY KEY,
-            script_id TEXT NOT NULL,
-            script_title TEXT NOT NULL,
-            position TEXT NOT NULL,
-            started_at TEXT NOT NULL,
-            ended_at TEXT,
-            end_reason TEXT,
-            planned_steps INTEGER NOT NULL,
-            completed_steps INTEGER NOT NULL DEFAULT 0,
-            pain_start INTEGER,
-            pain_end INTEGER,
-            first_t REAL,
-            last_t REAL,
-            last_at TEXT,
-            changes TEXT NOT NULL DEFAULT ''
-        )""",
-        "CREATE INDEX sessions_by_start ON sessions (started_at, id)",
-        "CREATE INDEX sessions_by_script ON sessions (script_id)",
-        """CREATE TABLE events (
-            id INTEGER PRIMARY KEY,
-            session_id INTEGER NOT NULL REFERENCES sessions (id),
-            t REAL NOT NULL,
-            at TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            detail TEXT NOT NULL
-        )""",
-        "CREATE INDEX events_by_session ON events (session_id, id)",
-        "CREATE INDEX events_by_kind ON events (kind, session_id)",
-    ),
-)
-SCHEMA_VERSION = len(MIGRATIONS)
-
-# The per-session figures are worked out by SQLite, in SessionSummary field order.
-_SUMMARY_COLUMNS = f"""
-    id, started_at, script_id, script_title,
-    ROUND((COALESCE(last_t, 0) - COALESCE(first_t, 0)) / 60.0, 1),
-    CASE WHEN planned_steps > 0
-        THEN ROUND(MIN(1.0, CAST(completed_steps AS REAL) / planned_steps), 3) ELSE 0.0 END,
-    pain_start, pain_end, changes,
-    CASE WHEN ended_at IS NULL THEN '{INTERRUPTED}' ELSE COALESCE(end_reason, 'ended') END,
-    COALESCE(ended_at, last_at, started_at),
-    position
-"""
 _NEWEST_FIRST = "ORDER BY started_at DESC, id DESC"
 _ENDED_TOTALS = {
     "completed": "completed_steps",
@@ -183,90 +101,7 @@ class History:
         self._now = now
         self._lock = threading.RLock()
         self._in_bulk = False
-        self._conn = self._open()
-
-    # ------------------------------------------------------------ opening
-
-    def _open(self) -> sqlite3.Connection:
-        try:
-            self._create_private_file()
-            conn = sqlite3.connect(
-                self.path, timeout=10.0, isolation_level=None, check_same_thread=False
-            )
-        except OSError as error:
-            raise HistoryError(
-                f"cannot open the history file {self.path}: {error.strerror or error}. "
-                f"Check the folder's permissions, or set {DATA_DIR_VARIABLE} to another folder."
-            ) from error
-        try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            self._migrate(conn)
-        except sqlite3.OperationalError as error:
-            conn.close()
-            if "locked" not in str(error):
-                raise HistoryError(
-                    f"cannot open the history file {self.path}: {error}. Check the file's "
-                    f"permissions and free disk space, or set {DATA_DIR_VARIABLE} to another "
-                    "folder."
-                ) from error
-            raise HistoryError(
-                f"the history file {self.path} is busy (another voicecoach is writing to it). "
-                "Try again when that session has ended."
-            ) from error
-        except sqlite3.DatabaseError as error:
-            conn.close()
-            raise HistoryError(
-                f"the history file {self.path} cannot be read ({error}). It may be damaged "
-                "or from a newer voicecoach; move it aside to start a new history."
-            ) from error
-        return conn
-
-    def _create_private_file(self) -> None:
-        """Create the file 0600 before SQLite opens it (its -wal/-shm copy that mode)."""
-        folder = self.path.parent
-        if not folder.exists():
-            folder.mkdir(parents=True, mode=0o700)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            mode = stat.S_IMODE(os.fstat(fd).st_mode)
-            if mode & 0o077:
-                # Found readable by others (copied in, or made by an older tool): tighten.
-                os.fchmod(fd, 0o600)
-        finally:
-            os.close(fd)
-
-    def _migrate(self, conn: sqlite3.Connection) -> None:
-        if self._schema_version(conn) == SCHEMA_VERSION:
-            return
-        # Read the version again under the write lock: another process may be migrating.
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-            version = self._schema_version(conn)
-            if version > SCHEMA_VERSION:
-                raise sqlite3.DatabaseError(
-                    f"schema version {version}; this voicecoach knows up to {SCHEMA_VERSION}"
-                )
-            for statements in MIGRATIONS[version:]:
-                for statement in statements:
-                    conn.execute(statement)
-            conn.execute("DELETE FROM schema_version")
-            conn.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-
-    @staticmethod
-    def _schema_version(conn: sqlite3.Connection) -> int:
-        try:
-            row = conn.execute("SELECT version FROM schema_version").fetchone()
-        except sqlite3.OperationalError:  # no such table: a new, empty file
-            return 0
-        return int(row[0]) if row else 0
+        self._conn = open_history_file(self.path)
 
     def close(self) -> None:
         with self._lock:
@@ -329,7 +164,7 @@ class History:
             cursor = conn.execute(
                 "INSERT INTO sessions (script_id, script_title, position, started_at,"
                 " planned_steps) VALUES (?, ?, ?, ?, ?)",
-                (script_id, title, _text(position), _utc_text(started), int(planned_steps)),
+                (script_id, title, stored_text(position), _utc_text(started), int(planned_steps)),
             )
         return int(cursor.lastrowid or 0)
 
@@ -357,7 +192,7 @@ class History:
         if kind == "step_completed":
             updates.append("completed_steps = completed_steps + 1")
         elif kind == "pain_score":
-            moment, score = detail.get("moment"), _score(detail.get("score"))
+            moment, score = detail.get("moment"), whole_number(detail.get("score"))
             if score is not None and moment in ("start", "end"):
                 updates.append(f"pain_{moment} = :score")
                 values["score"] = score
@@ -366,7 +201,7 @@ class History:
             values["reason"] = str(detail.get("reason") or "ended")
             # The engine's own totals, when it gives them, are the final word.
             for key, column in _ENDED_TOTALS.items():
-                number = _score(detail.get(key))
+                number = whole_number(detail.get(key))
                 if number is not None:
                     updates.append(f"{column} = :{column}")
                     values[column] = number
@@ -397,15 +232,15 @@ class History:
         if not isinstance(name, str):
             return None
         name = " ".join(name.split())  # one line per change in the changes column
-        direction, level = detail.get("direction"), _level(detail)
+        direction, level = detail.get("direction"), level_in(detail)
         if level == 0:
             direction = "back to normal"  # whichever way it came: the usual version again
         elif direction not in DIRECTIONS:
             # No direction given: compare with the level before (in this session, else 0).
-            before = _score(detail.get("from"))
+            before = whole_number(detail.get("from"))
             if before is None:
-                before = _previous_level(conn, session_id, detail["exercise"])
-            direction = _direction(level, before)
+                before = previous_level(conn, session_id, detail["exercise"])
+            direction = direction_of(level, before)
         return f"{direction}: {name}"
 
     def recorder(self, session_id: int) -> Callable[[Log, float], None]:
@@ -436,9 +271,9 @@ class History:
         """The most recent `limit` sessions (all when None), newest first."""
         count = -1 if limit is None else max(0, int(limit))  # SQLite: LIMIT -1 is no limit
         rows = self._read(
-            f"SELECT {_SUMMARY_COLUMNS} FROM sessions {_NEWEST_FIRST} LIMIT ?", (count,)
+            f"SELECT {SUMMARY_COLUMNS} FROM sessions {_NEWEST_FIRST} LIMIT ?", (count,)
         )
-        return [_summary(row) for row in rows]
+        return [summary_from_row(row) for row in rows]
 
     def pain_reports(self) -> dict[int, list[dict[str, Any]]]:
         """Every pain score given, per session id, in order: at the start, during the
@@ -449,7 +284,7 @@ class History:
         )
         reports: dict[int, list[dict[str, Any]]] = {}
         for session_id, t, detail_json in rows:
-            detail = _detail(detail_json)
+            detail = details_of(detail_json)
             report: dict[str, Any] = {"t": round(float(t), 1)}
             for key in ("moment", "score", "zone", "exercise"):
                 if key in detail:
@@ -470,8 +305,8 @@ class History:
         )
         levels: dict[str, int] = {}
         for (detail_json,) in rows:
-            detail = _detail(detail_json)
-            name, level = detail.get("exercise"), _level(detail)
+            detail = details_of(detail_json)
+            name, level = detail.get("exercise"), level_in(detail)
             if isinstance(name, str) and level is not None:
                 levels[name] = level
         return levels
@@ -482,74 +317,3 @@ class History:
             f"SELECT pain_start FROM sessions WHERE pain_start IS NOT NULL {_NEWEST_FIRST} LIMIT 1"
         )
         return int(rows[0][0]) if rows else None
-
-
-# ---------------------------------------------------------------- helpers
-
-
-def _text(value: object) -> str:
-    # Enums such as script_model.Position store their value, not "Position.BED".
-    return str(getattr(value, "value", value))
-
-
-def _score(value: object) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        return None
-
-
-def _level(detail: Mapping[str, Any]) -> int | None:
-    if detail.get("direction") == "back to normal":
-        return 0
-    return _score(detail.get("level"))
-
-
-def _direction(level: int | None, before: int) -> str:
-    if not level:
-        return "back to normal"
-    return "easier" if level < before else "harder"
-
-
-def _previous_level(conn: sqlite3.Connection, session_id: int, exercise: str) -> int:
-    rows = conn.execute(
-        "SELECT detail FROM events WHERE session_id = ? AND kind = 'level_change' ORDER BY id DESC",
-        (session_id,),
-    )
-    for (detail_json,) in rows:
-        detail = _detail(detail_json)
-        if detail.get("exercise") == exercise:
-            return _level(detail) or 0
-    return 0
-
-
-def _detail(detail_json: str) -> dict[str, Any]:
-    try:
-        value = json.loads(detail_json)
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
-def _summary(row: Sequence[Any]) -> SessionSummary:
-    # Filled in without __init__: a frozen dataclass's __init__ sets each field through
-    # object.__setattr__, which doubled the time to list 10 000 sessions. The row holds
-    # exactly the fields (see _SUMMARY_COLUMNS); tests compare it with a normal instance.
-    summary: SessionSummary = object.__new__(SessionSummary)
-    summary.__dict__.update(
-        id=row[0],
-        date=datetime.fromisoformat(row[1]),
-        script_id=row[2],
-        title=row[3],
-        minutes=row[4],
-        completed_share=row[5],
-        pain_start=row[6],
-        pain_end=row[7],
-        changes=row[8].splitlines(),
-        end_reason=row[9],
-        ended=datetime.fromisoformat(row[10]),
-        position=row[11],
-    )
-    return summary

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from voicecoach.script.library import load_library
 from voicecoach.script.plan_file import Plan, load_plan
-from voicecoach.store.settings_file import settings_path
+from voicecoach.store.settings_text import settings_path
 
 PLAN_FILE_NAME = "plan.yaml"
 
