@@ -8,7 +8,12 @@ import pytest
 from engine_driver import EngineDriver, driver_at
 from sample_scripts import ankle_pumps, bridging, sample_script
 from voicecoach.script.model import Variant
-from voicecoach.session.adaptation import GENERIC_EASIER, GENERIC_HARDER, level_range
+from voicecoach.session.adaptation import (
+    GENERIC_EASIER,
+    GENERIC_HARDER,
+    ceiling_sentence,
+    level_range,
+)
 from voicecoach.session.engine import State
 
 EASIER_BRIDGING = "Lift your hips only a little."
@@ -60,28 +65,33 @@ def test_easier_steps_down_one_at_a_time_then_says_it_is_the_easiest() -> None:
     )
 
 
-def test_harder_takes_the_harder_variant_and_its_new_setup() -> None:
+def test_harder_says_only_the_variants_sentence_and_repeat_gives_its_setup() -> None:
     d = in_bridging()
     mark = d.mark()
     d.hear("harder")
     d.run_until(lambda: "Hold." in d.said(mark))
     said = d.said(mark)
-    assert said[:3] == [HARDER_BRIDGING, HARDER_SETUP, "Two. Lift your hips"]
+    # The variant's sentence, then straight back to the rep: the setup is not re-read.
+    assert said[:2] == [HARDER_BRIDGING, "Two. Lift your hips"]
     # The harder variant holds for five seconds.
     hold = said.index("Hold.")
     d.run_until(lambda: "And relax." in d.said(mark))
     assert d.said(mark)[hold:] == ["Hold.", "two", "three", "four", "five", "And relax."]
+    assert HARDER_SETUP not in d.said(mark)
+    assert said_after(d, "repeat")[0] == HARDER_SETUP  # the setup at the new level
 
 
-def test_harder_steps_up_one_at_a_time_then_says_it_is_the_hardest() -> None:
+def test_harder_steps_up_one_at_a_time_then_says_where_the_ceiling_is() -> None:
     d = in_bridging()
     _, highest = level_range(bridging())
     heard = [said_after(d, "harder")[0] for _ in range(highest + 1)]
     assert heard == [
         HARDER_BRIDGING,
         *(g.say for g in GENERIC_HARDER),
-        "This is already the hardest version.",
+        "This is as far as this exercise goes: up to three sets of eight, holding for seven "
+        "seconds. Keep it here; that is the most its guidance advises.",
     ]
+    assert ceiling_sentence(bridging()) == heard[-1]
 
 
 def test_an_exercise_without_variants_gets_generic_steps() -> None:

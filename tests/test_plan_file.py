@@ -193,6 +193,7 @@ def test_a_level_cap_stops_harder_at_the_cap_and_a_locked_level_starts_there() -
     d.hear("harder")
     d.advance(6)
     assert d.engine.levels["Ankle pumps"] == -1  # locked: harder is not offered
+    assert any(s.startswith("Your plan keeps this exercise at this level.") for s in d.said())
 
 
 def test_the_plans_pain_zones_replace_the_settings_zones() -> None:

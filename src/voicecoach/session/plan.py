@@ -194,7 +194,7 @@ def exercise_steps(
     cool_down: bool,
     extra_rest: int = 0,
     rest_after: int = 0,
-    hold_rest: int = 0,
+    hold_rest: int = HOLD_REST_SECONDS,
 ) -> list[Step]:
     """Steps of one exercise, from its announcement to "Well done." and the rest after it
     (`rest_after` seconds, plus `extra_rest`; none when 0), with `hold_rest` seconds between
