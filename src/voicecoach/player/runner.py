@@ -5,14 +5,19 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from voicecoach.config.settings import Settings
 from voicecoach.player.live_session import InputWait, LiveSession, SessionIO
 from voicecoach.script.model import Script
+from voicecoach.script.plan_file import Plan
 from voicecoach.session.engine import SessionEngine
 from voicecoach.session.events import Log
+from voicecoach.session.plan_following import apply_plan, followed_settings, planned_levels
+from voicecoach.session.progression import SETTLED_SESSIONS, Carried, carry_over
 from voicecoach.session.vocabulary import vocabulary_for
 from voicecoach.store.history import History
+from voicecoach.store.plan_store import load_plan_file
 
 
 @dataclass(frozen=True)
@@ -55,15 +60,10 @@ def play_session(
     history: History | None = None,
     notices: tuple[str, ...] = (),
 ) -> SessionEngine:
-    """Play `script` to its end, recording every event in `history` as it happens."""
-    levels = history.levels_for(script.id) if history is not None else {}
-    engine = SessionEngine(
-        script,
-        settings.session,
-        levels=levels,
-        vocabulary=vocabulary_for(settings.recognition),
-        notices=notices,
-    )
+    """Play `script` to its end, following the plan file when there is one, starting each
+    exercise at the level carried over from the sessions before, and recording every event
+    in `history` as it happens."""
+    engine = session_engine(script, settings, history=history, notices=notices)
     record = history_recorder(history, script) if history is not None else None
     try:
         LiveSession.over(engine, io, on_log=record).run()
@@ -74,3 +74,43 @@ def play_session(
                     record(action, io.clock())
         raise
     return engine
+
+
+def session_engine(
+    script: Script,
+    settings: Settings,
+    *,
+    history: History | None = None,
+    notices: tuple[str, ...] = (),
+    plan: Plan | None = None,
+    now: datetime | None = None,
+) -> SessionEngine:
+    """The engine for one session: the plan file (loaded unless given) applied to the
+    script and the settings, the levels carried over (session/progression.py), and what is
+    said about them in the introduction."""
+    plan = plan if plan is not None else load_plan_file()
+    session_settings = settings.session
+    notes: list[str] = []
+    if plan is not None:
+        script = apply_plan(script, plan)
+        session_settings = followed_settings(session_settings, plan)
+        often = plan.how_often()
+        if often:
+            notes.append(f"Your plan is to exercise {often}.")
+    carried = Carried({}, ())
+    if history is not None:
+        carried = carry_over(
+            [e.name for e in script.all_exercises],
+            history.past_sessions(script.id, SETTLED_SESSIONS),
+            history.last_session_date(),
+            now or datetime.now(timezone.utc),
+        )
+    levels = carried.levels if plan is None else planned_levels(script, carried.levels, plan)
+    return SessionEngine(
+        script,
+        session_settings,
+        levels=levels,
+        vocabulary=vocabulary_for(settings.recognition),
+        notices=notices,
+        notes=(*carried.notes, *notes),
+    )
