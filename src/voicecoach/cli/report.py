@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from voicecoach.store.history import History, data_dir, default_history_path
 
@@ -15,7 +16,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "report",
         help="write a progress report (HTML with charts)",
         description="Write a progress report: sessions per week, how much was done, pain "
-        "before and after, and exercises made easier or harder. The HTML file is "
+        "before and after, exercises made easier or harder, and for recent sessions which "
+        "exercise each pain report came from and where levels changed. The HTML file is "
         "self-contained (open it in any browser, print it or send it). "
         "With --out FILE.png only the pain chart is written. Prints the file's path.",
     )
@@ -34,11 +36,27 @@ def run(args: argparse.Namespace) -> int:
     out: Path = args.out if args.out is not None else data_dir() / REPORT_FILE_NAME
     path = default_history_path()
     # Reading must not create an empty history file where there was none.
+    details: dict[int, list[dict[str, Any]]] = {}
     if path.exists():
         with History(path) as history:
             sessions = history.sessions()
+            details = session_details(history.pain_reports(), history.level_reports())
     else:
         sessions = []
-    written = write_report(sessions, out.expanduser())
+    written = write_report(sessions, out.expanduser(), details)
     print(written.resolve())
     return 0
+
+
+def session_details(
+    pain: dict[int, list[dict[str, Any]]], levels: dict[int, list[dict[str, Any]]]
+) -> dict[int, list[dict[str, Any]]]:
+    """Pain reports during each session and its levels, in session time order."""
+    merged: dict[int, list[dict[str, Any]]] = {}
+    for session_id, reports in pain.items():
+        during = [{"kind": "pain", **r} for r in reports if r.get("moment") not in ("start", "end")]
+        if during:
+            merged.setdefault(session_id, []).extend(during)
+    for session_id, reports in levels.items():
+        merged.setdefault(session_id, []).extend({"kind": "level", **r} for r in reports)
+    return {k: sorted(v, key=lambda r: float(r.get("t", 0.0))) for k, v in merged.items()}

@@ -293,6 +293,36 @@ class History:
             reports.setdefault(int(session_id), []).append(report)
         return reports
 
+    def level_reports(self) -> dict[int, list[dict[str, Any]]]:
+        """Every level an exercise started at (other than as written) and every change of
+        level, per session id, in order. Keys: t, exercise, level, and "from" for a change
+        during the session ("carried" for a level the session started at)."""
+        rows = self._read(
+            "SELECT session_id, t, kind, detail FROM events"
+            " WHERE kind IN ('session_started', 'level_change') ORDER BY id"
+        )
+        reports: dict[int, list[dict[str, Any]]] = {}
+        for session_id, t, kind, detail_json in rows:
+            detail = details_of(detail_json)
+            found = reports.setdefault(int(session_id), [])
+            if kind == "session_started" and isinstance(detail.get("levels"), dict):
+                for name, level in sorted(detail["levels"].items()):
+                    if whole_number(level):
+                        found.append(
+                            {"t": 0.0, "exercise": name, "level": whole_number(level),
+                             "carried": True}
+                        )  # fmt: skip
+            elif kind == "level_change" and isinstance(detail.get("exercise"), str):
+                found.append(
+                    {
+                        "t": round(float(t), 1),
+                        "exercise": detail["exercise"],
+                        "level": level_in(detail),
+                        "from": whole_number(detail.get("from")),
+                    }
+                )
+        return {k: v for k, v in reports.items() if v}
+
     def last_session(self) -> SessionSummary | None:
         latest = self.sessions(limit=1)
         return latest[0] if latest else None
