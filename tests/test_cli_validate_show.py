@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
+from sample_scripts import ankle_pumps, sample_script
 from voicecoach.cli.show import describe_amount, render_script
 from voicecoach.script.loader import load_script_text
 from voicecoach.script.model import Exercise, Pace, Sides
@@ -175,10 +179,34 @@ cool_down:
     pace: self
 """
     shown = render_script(load_script_text(text, "bed-test.yaml"))
-    assert "Pace: counted, one cue every 2.5 seconds." in shown
+    # Beats start on whole seconds: a 2.5 s tempo plays a cue every 3 s, and show says so.
+    assert (
+        "Pace: counted, one cue about every 3 seconds as spoken (the script asks for "
+        "2.5 seconds, but each cue starts on a whole second and waits until its words "
+        "are said)." in shown
+    )
     assert "Easier options, nearest first:\n  1. Lift only a little. Then: 1 set of 8; " in shown
     assert 'cues: "Small lift", then "Lower".' in shown
     assert "Harder options, nearest first:\n  1. Hold at the top. Then: 1 set of 8, hold 3" in shown
     assert "New setup: Bend your knees, lift your hips and stay up for a moment." in shown
     assert 'Pace: in your own time; say "done" at the end of each set.' in shown
     assert "Closing:" not in shown  # no closing in this script
+
+
+def test_show_says_the_pace_a_session_really_plays() -> None:
+    """The tempo is kept when the cues fit in it, and otherwise show says what it really
+    is: the same figure the live loop plays (measured there on the fake clock)."""
+    from test_live_session import live
+
+    script = replace(sample_script(ankle_pumps(reps=2)), cool_down=())
+    run = live([], script)
+    beats = [t for t, text in run.speech.said if text.endswith(("Point your toes", "back"))]
+    played = beats[1] - beats[0]
+    assert played == pytest.approx(3.0, abs=0.03)  # "Point your toes" takes longer than 2 s
+    shown = render_script(script)
+    assert "Pace: counted, one cue about every 3 seconds as spoken (the script asks for 2" in shown
+    short = replace(script, exercises=(ankle_pumps(reps=2, cues=("Up", "Down")),))
+    run = live([], short)
+    beats = [t for t, text in run.speech.said if text.endswith(("Up", "Down"))]
+    assert beats[1] - beats[0] == pytest.approx(2.0, abs=0.03)
+    assert "Pace: counted, one cue every 2 seconds." in render_script(short)

@@ -13,6 +13,7 @@ from voicecoach.audio.speaker import PrintSpeaker
 from voicecoach.config.settings import Settings
 from voicecoach.listening.listener import CommandListener
 from voicecoach.player.live_session import InputItem
+from voicecoach.player.notices import Notice
 from voicecoach.player.voice_player import RECOGNISER_RESTARTS, Listening
 from voicecoach.session.vocabulary import DEFAULT_VOCABULARY
 
@@ -131,9 +132,9 @@ class QuietOutput:
         pass
 
 
-def _listening() -> tuple[Listening, queue.Queue[InputItem], queue.Queue[str]]:
+def _listening() -> tuple[Listening, queue.Queue[InputItem], queue.Queue[Notice]]:
     inputs: queue.Queue[InputItem] = queue.Queue()
-    notes: queue.Queue[str] = queue.Queue()
+    notes: queue.Queue[Notice] = queue.Queue()
     listening = Listening(Settings(), QuietOutput(), inputs, notes)  # type: ignore[arg-type]
     return listening, inputs, notes
 
@@ -150,7 +151,8 @@ def test_a_failing_recogniser_is_restarted_and_hears_again(
     listening._run(OneBlockMic(20, listening), broken)  # type: ignore[arg-type]
     assert [item.text for item in inputs.queue] == ["stop"]
     (note,) = notes.queue
-    assert note.startswith("Speech recognition failed (onnxruntime error); restarting it.")
+    assert note.text.startswith("Speech recognition failed (onnxruntime error); restarting it.")
+    assert not note.spoken  # shown only: it is being put right
 
 
 def test_a_recogniser_that_keeps_failing_turns_voice_off_with_a_note(
@@ -166,5 +168,7 @@ def test_a_recogniser_that_keeps_failing_turns_voice_off_with_a_note(
     listening._run(OneBlockMic(50, listening), broken)  # type: ignore[arg-type]
     said = list(notes.queue)
     assert len(said) == RECOGNISER_RESTARTS + 1
-    assert said[-1].startswith("Voice commands are off: speech recognition keeps failing")
+    assert said[-1].text.startswith("Voice commands are off: speech recognition keeps failing")
+    assert said[-1].spoken == "Voice commands are off. Use the keys."
+    assert said[-1].voice is False
     assert inputs.empty()

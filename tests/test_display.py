@@ -10,14 +10,14 @@ from typing import Any
 import pytest
 from rich.console import Console
 
+from voicecoach.player.block_letters import big_text, big_wrapped, fit_name, half_height
 from voicecoach.player.display import (
     Display,
     PlainDisplay,
     RichDisplay,
-    big_text,
-    big_wrapped,
     make_display,
 )
+from voicecoach.player.keys import KEY_HELP
 from voicecoach.session.events import Status
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
@@ -71,17 +71,34 @@ def test_the_panel_shows_exercise_place_countdown_and_what_to_say() -> None:
     assert "Bed back basics · Exercise 2 of 6" in screen
     assert big_rows_in(screen, big_text("BRIDGING"))
     assert "Left side · Set 2 of 3 · Rep 4 of 10" in screen
-    assert big_rows_in(screen, big_text("HOLD 7"))
+    assert big_rows_in(screen, big_text("HOLD 1"))
     assert "Hold: 7 seconds left" in screen
     assert "“Lift your hips and hold.”" in screen
     assert "You can say: stop, pause, pain, easier, help." in screen
+    assert "Keys now: s stop, space pause, p pain, e easier, ? help." in screen
     display.close()
 
 
-def test_the_countdown_is_twice_as_big_when_the_terminal_is_tall() -> None:
+def test_the_hold_count_is_twice_as_big_when_the_terminal_is_tall() -> None:
     display, out = rich_display(height=40)
     display.show(status(countdown=12))
-    assert big_rows_in(seen(out), big_text("HOLD 12", scale=2))
+    assert big_rows_in(seen(out), big_text("HOLD 1", scale=2))
+    display.close()
+
+
+def test_the_big_hold_number_counts_up_with_the_voice() -> None:
+    """The voice says "Hold." then "two", "three", ... a second apart: the big figure shows
+    the number last said, never the seconds left."""
+    display, out = rich_display()
+    for left, said in zip(range(5, 0, -1), range(1, 6), strict=True):
+        start = len(seen(out))
+        display.show(status(countdown=left))
+        assert big_rows_in(seen(out)[start:], big_text(f"HOLD {said}"))
+        assert f"Hold: {left} second" in seen(out)[start:]
+    # The next rep's hold starts again from one.
+    start = len(seen(out))
+    display.show(status(countdown=5, rep_number=5))
+    assert big_rows_in(seen(out)[start:], big_text("HOLD 1"))
     display.close()
 
 
@@ -97,7 +114,7 @@ def test_long_rests_show_minutes_and_seconds() -> None:
 def test_the_countdown_is_yellow() -> None:
     display, out = rich_display()
     display.show(status())
-    count_row = next(r for r in (big_text("HOLD 7") or []) if r.strip())
+    count_row = next(r for r in (big_text("HOLD 1") or []) if r.strip())
     line = next(line for line in out.getvalue().splitlines() if count_row in ANSI.sub("", line))
     assert "\x1b[1;33;40m" in line  # bold yellow on black
     display.close()
@@ -113,7 +130,7 @@ def test_nothing_is_redrawn_while_the_status_stays_the_same() -> None:
     first = len(seen(out))
     display.show(status(countdown=6))
     assert len(out.getvalue()) > drawn
-    assert big_rows_in(seen(out)[first:], big_text("HOLD 6"))
+    assert big_rows_in(seen(out)[first:], big_text("HOLD 2"))
     display.close()
 
 
@@ -274,3 +291,132 @@ def test_make_display_picks_the_large_panel_only_on_a_terminal(
 def test_a_dumb_terminal_gets_plain_lines(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TERM", "dumb")
     assert isinstance(make_display(False, _Terminal()), PlainDisplay)
+
+
+# ---------------------------------------------------------------- issue 13: screen and keys
+
+
+def test_a_long_name_stays_in_block_letters_on_an_80_by_24_terminal() -> None:
+    name = "Seated knee extension with ankle pumps"
+    display, out = rich_display(height=24)
+    display.show(status(exercise=name))
+    screen = seen(out)
+    assert name.upper() not in screen
+    assert big_rows_in(screen, big_wrapped(name, width=76, max_lines=3, half=True))
+    assert len(screen.splitlines()) <= 24
+    assert "Keys now:" in screen  # nothing at the bottom was pushed off
+    display.close()
+
+
+def test_half_height_letters_take_half_the_rows() -> None:
+    rows = big_text("HI")
+    assert rows is not None
+    half = half_height(rows)
+    assert len(half) == 3
+    assert half[0].startswith("█  █")  # rows 1 and 2 both inked: a full block
+    assert half[2].startswith("▀  ▀")  # the last font row in the upper half
+    assert fit_name("Bridging", 76, 5) == big_text("BRIDGING")
+    assert fit_name("Bridging", 76, 4) == half_height(big_text("BRIDGING") or [])
+    assert fit_name("Bridging", 76, 2) is None
+
+
+def test_a_cool_down_is_not_numbered_as_an_exercise() -> None:
+    """The voice says "Cool-down: ..." and counts only the main exercises; the screen shows
+    the engine's count and calls a cool-down a cool-down."""
+    display, out = rich_display()
+    display.show(status(exercise="Knee rocking", exercise_number=5, exercise_count=4))
+    assert "Bed back basics · Cool-down" in seen(out)
+    assert "Exercise 5 of 4" not in seen(out)
+    display.close()
+    plain = io.StringIO()
+    PlainDisplay(plain).show(status(exercise="Knee rocking", exercise_number=5, exercise_count=4))
+    assert "Cool-down: Knee rocking. Left side. Set 2 of 3. Rep 4 of 10." in plain.getvalue()
+
+
+WAITING = {
+    "state": "waiting for ready",
+    "countdown": None,
+    "countdown_label": None,
+    "can_say": ("continue", "stop", "pain", "help"),
+}
+
+
+def test_with_voice_off_the_screen_words_everything_for_the_keys() -> None:
+    display, out = rich_display()
+    display.voice(False)
+    display.note("Voice commands are off: no microphone. Use the keys.")
+    display.show(status(**WAITING))
+    screen = seen(out)
+    assert "Press space when you are ready." in screen
+    assert "Say continue" not in screen.replace("“", "")
+    assert "You can say" not in screen
+    assert "Keys now: space continue, s stop, p pain, ? help." in screen
+    assert "Voice commands are off: no microphone. Use the keys." in screen
+    # The microphone comes back: voice wording again, keys still listed.
+    display.voice(True)
+    later = seen(out)[len(screen) :]
+    assert "Say continue when you are ready." in later
+    assert "You can say: continue, stop, pain, help." in later
+    assert "Keys now: space continue" in later
+    display.close()
+
+
+def test_a_note_never_takes_the_place_of_the_keys() -> None:
+    display, out = rich_display()
+    display.show(status())
+    display.note("The microphone was lost. I will keep trying; keys still work.")
+    display.note("The microphone is back.")
+    last = seen(out).split("┏")[-1]
+    assert "The microphone is back." in last
+    assert "microphone was lost" not in last
+    assert "Keys now: s stop, space pause, p pain, e easier, ? help." in last
+    display.close()
+
+
+@pytest.mark.parametrize(
+    ("changes", "words"),
+    [
+        (
+            {"state": "waiting for done", "can_say": ("done", "pain")},
+            "Press Enter when you have finished.",
+        ),
+        (
+            {"state": "asking", "can_say": ("zero to ten", "skip", "stop", "pain")},
+            "Type a number from 0 to 10, or press Enter to skip.",
+        ),
+        (
+            {"state": "asking", "can_say": ("yes", "no", "stop", "pain")},
+            "Press y for yes or n for no.",
+        ),
+    ],
+)
+def test_plain_lines_with_voice_off_say_which_key(changes: dict[str, Any], words: str) -> None:
+    out = io.StringIO()
+    display = PlainDisplay(out)
+    display.voice(False)
+    display.show(status(countdown=None, countdown_label=None, **changes))
+    assert words in out.getvalue().splitlines()
+    assert "You can say" not in out.getvalue()
+    assert any(line.startswith("Keys now: ") for line in out.getvalue().splitlines())
+
+
+def test_the_score_question_lists_its_keys() -> None:
+    display, out = rich_display()
+    display.show(
+        status(
+            state="asking",
+            countdown=None,
+            countdown_label=None,
+            can_say=("zero to ten", "skip", "stop", "pain"),
+        )
+    )
+    assert "Keys now: 0-10 zero to ten, Enter skip, s stop, p pain." in seen(out)
+    display.close()
+
+
+def test_the_key_legend_is_shown_before_the_session_starts() -> None:
+    display, out = rich_display()
+    display.legend(KEY_HELP)
+    assert "y yes" in KEY_HELP and "n next or no" in KEY_HELP and "Enter skips" in KEY_HELP
+    assert "Keys: space pause/continue" in seen(out)
+    display.close()

@@ -15,7 +15,7 @@ import pytest
 from sample_scripts import ankle_pumps, sample_script
 from voicecoach.config.settings import SessionSettings
 from voicecoach.player.live_session import InputItem, LiveSession, queue_wait
-from voicecoach.player.text_io import TextSpeech, read_keys, read_lines
+from voicecoach.player.text_io import TextSpeech, TypedEcho, read_keys, read_lines, wrapped
 from voicecoach.script.model import Script
 from voicecoach.session.engine import PAIN_QUESTION, SessionEngine, State
 from voicecoach.session.events import Action, ListenFor, Log, Say, Status
@@ -104,12 +104,16 @@ class FakeSpeech:
 class Display:
     shown: list[Status] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    voices: list[bool] = field(default_factory=list)
 
     def show(self, status: Status) -> None:
         self.shown.append(status)
 
     def note(self, text: str) -> None:
         self.notes.append(text)
+
+    def voice(self, on: bool) -> None:
+        self.voices.append(on)
 
 
 def small_script() -> Script:
@@ -298,7 +302,32 @@ def test_read_keys_acts_on_keys_and_types_phrases_after_a_colon() -> None:
         InputItem("heard", "more rest"),
         InputItem("key", "\n"),
     ]
-    assert echoed == ["Type a word and press Enter."]
+    # The terminal does not echo in key mode: what is typed is shown as it is typed.
+    assert echoed == [
+        "Type a word and press Enter.",
+        *(f"Typing: {text}_" for text in ["m", "mo", "mor", "more", "more "]),
+        *(f"Typing: {text}_" for text in ["more r", "more re", "more res", "more resx"]),
+        "Typing: more res_",
+        "Typing: more rest_",
+        "Typed: more rest",
+    ]
+
+
+def test_typed_words_echo_on_a_plain_terminal_as_the_terminal_would() -> None:
+    written: list[str] = []
+    inputs: queue.Queue[InputItem] = queue.Queue()
+    read_keys(io.StringIO(":helx\x7fp\n"), inputs, written.append, TypedEcho(written.append))
+    assert "".join(written[1:]) == "helx\b \bp\n"
+    assert inputs.get_nowait() == InputItem("heard", "help")
+
+
+def test_printed_lines_break_between_words_never_inside_one() -> None:
+    line = "This is not medical advice. Say pain if anything hurts, or help to hear other words."
+    lines = wrapped(line, 30).splitlines()
+    assert all(len(part) <= 30 for part in lines)
+    assert " ".join(lines) == line
+    assert wrapped("  seventeen", 5) == "  seventeen"  # a long word stays whole
+    assert wrapped(line, 0) == line  # not a terminal: no wrapping
 
 
 def test_text_speech_prints_and_lasts_as_long_as_saying_it() -> None:

@@ -21,6 +21,7 @@ from voicecoach.config.settings import Settings
 from voicecoach.listening.listener import CommandListener
 from voicecoach.listening.own_voice import RECOGNITION_LAG, TALK_OVER_WINDOW, OwnSpeechGuard
 from voicecoach.player.live_session import InputItem
+from voicecoach.player.notices import Notice
 from voicecoach.player.voice_player import Listening
 from voicecoach.session.vocabulary import DEFAULT_VOCABULARY, Command
 
@@ -240,12 +241,12 @@ def listen(
 ) -> tuple[list[str], list[str]]:
     """(what reached the session, the notes shown) when `said` phrases end at those blocks."""
     inputs: queue.Queue[InputItem] = queue.Queue()
-    notes: queue.Queue[str] = queue.Queue()
+    notes: queue.Queue[Notice] = queue.Queue()
     listening = Listening(Settings(), QuietOutput(busy_now), inputs, notes)  # type: ignore[arg-type]
     recognizer = ScriptedRecognizer([(BLOCK * (at + 1), text) for at, text in said])
     listener = CommandListener(recognizer, DEFAULT_VOCABULARY)
     listening._run(FlaggedMic(blocks, listening), listener)
-    return [item.text for item in inputs.queue], list(notes.queue)
+    return [item.text for item in inputs.queue], [note.text for note in notes.queue]
 
 
 def test_its_own_pain_heard_late_is_ignored_though_it_has_stopped_talking_by_now() -> None:

@@ -12,7 +12,9 @@ import pytest
 
 from needs import need_module
 from voicecoach.cli.main import main
+from voicecoach.report.charts import session_ticks
 from voicecoach.report.document import weekly, write_report
+from voicecoach.report.scores import as_given
 from voicecoach.store.history import History, SessionSummary, default_history_path
 
 # The report draws with matplotlib; without it these tests are skipped, others still run.
@@ -151,3 +153,59 @@ def test_the_report_folder_is_made_when_missing(tmp_path: Path) -> None:
     out = write_report([], tmp_path / "for the physio" / "report.html")
 
     assert "No sessions recorded yet" in out.read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- issue 13
+
+
+def test_same_day_sessions_are_labelled_by_time_of_day() -> None:
+    day = FIRST_DAY.replace(tzinfo=None)
+    moments = [day, day.replace(hour=13, minute=40), day.replace(hour=18, minute=5)]
+    ticks = session_ticks(moments)
+    assert ticks is not None
+    _, labels, below = ticks
+    assert labels == ["09:00", "13:40", "18:05"]
+    assert below == "2 Jan 2023"
+    two_days = [*moments, day + timedelta(days=1)]
+    ticks = session_ticks(two_days)
+    assert ticks is not None
+    assert len(set(ticks[1])) == 4 and ticks[1][0] == "2 Jan\n09:00"
+    # Sessions on different days keep the date axis.
+    assert session_ticks([day, day + timedelta(days=1)]) is None
+
+
+def test_three_sessions_in_a_day_make_a_readable_pain_chart(tmp_path: Path) -> None:
+    with History(default_history_path()) as history:
+        for hour in (9, 13, 18):
+            at = FIRST_DAY.replace(hour=hour)
+            session = history.start_session("s", "S", "chair", 4, at)
+            history.record(session, "pain_score", {"moment": "start", "score": 3}, 10, at=at)
+            history.record(session, "pain_score", {"moment": "end", "score": 2}, 500, at=at)
+            history.record(session, "session_ended", {"reason": "completed"}, 600, at=at)
+    out = tmp_path / "pain.png"
+    assert main(["report", "--out", str(out)]) == 0
+    assert_readable_png(out.read_bytes())
+
+
+def test_a_pain_score_given_mid_session_is_never_the_after_score(tmp_path: Path) -> None:
+    """Pain 2 at the start, "pain" during the session scored 7, then stopped: the session
+    has no "after" score (the engine's totals give 7 as its last score)."""
+    at = FIRST_DAY
+    with History(default_history_path()) as history:
+        session = history.start_session("s", "Seated back basics", "chair", 4, at)
+        history.record(session, "pain_score", {"moment": "start", "score": 2}, 10, at=at)
+        during = {"moment": "during", "score": 7, "zone": "red", "exercise": "Bridging"}
+        history.record(session, "pain_score", during, 200, at=at)
+        ended = {"reason": "pain", "pain_start": 2, "pain_end": 7, "completed": 1, "planned": 4}
+        history.record(session, "session_ended", ended, 300, at=at)
+        (summary,) = history.sessions()
+        assert summary.pain_end == 7  # what the session row holds
+        (given,) = as_given([summary], history.pain_reports())
+    assert (given.pain_start, given.pain_end) == (2, None)
+    out = tmp_path / "report.html"
+    assert main(["report", "--out", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    assert "<td>2 → –</td>" in page
+    assert "7 →" not in page and "→ 7" not in page
+    _, pain_alt = next(image for image in pngs_in(page) if "pain" in image[1].lower())
+    assert "After averaged" not in pain_alt

@@ -32,6 +32,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     from voicecoach.report.document import write_report  # draws with matplotlib: load on use
+    from voicecoach.report.scores import as_given
 
     out: Path = args.out if args.out is not None else data_dir() / REPORT_FILE_NAME
     path = default_history_path()
@@ -39,8 +40,9 @@ def run(args: argparse.Namespace) -> int:
     details: dict[int, list[dict[str, Any]]] = {}
     if path.exists():
         with History(path) as history:
-            sessions = history.sessions()
-            details = session_details(history.pain_reports(), history.level_reports())
+            pain = history.pain_reports()
+            sessions = as_given(history.sessions(), pain)
+            details = session_details(pain, history.level_reports())
     else:
         sessions = []
     written = write_report(sessions, out.expanduser(), details)

@@ -9,7 +9,10 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterator, Sequence
 
+from voicecoach.config.settings import Settings
 from voicecoach.script.model import Exercise, Pace, Script, Sides, Variant
+
+WHY_SLOWER = "each cue starts on a whole second and waits until its words are said"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -25,17 +28,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     from voicecoach.script.library import find_script  # loads YAML and JSON Schema: only now
+    from voicecoach.store.settings_file import load_settings
 
-    print(render_script(find_script(args.script)))
+    print(render_script(find_script(args.script), load_settings()))
     return 0
 
 
-def render_script(script: Script) -> str:
-    """The whole script as plain text, in the order a session plays it."""
-    return "\n".join(_script_lines(script)).rstrip() + "\n"
+def render_script(script: Script, settings: Settings | None = None) -> str:
+    """The whole script as plain text, in the order a session plays it; the pace of counted
+    exercises as they are played at the speaking rate in `settings`."""
+    return "\n".join(_script_lines(script, settings or Settings())).rstrip() + "\n"
 
 
-def _script_lines(script: Script) -> Iterator[str]:
+def _script_lines(script: Script, settings: Settings) -> Iterator[str]:
     yield script.title
     details = f"Position: {script.position.value}. Script id: {script.id}."
     if script.tags:
@@ -51,33 +56,63 @@ def _script_lines(script: Script) -> Iterator[str]:
         'at the start and at the end. Say "pain" at any time to stop.'
     )
     yield ""
-    yield from _section("Exercise", script.exercises)
-    yield from _section("Cool-down", script.cool_down)
+    yield from _section("Exercise", script.exercises, script, settings)
+    yield from _section("Cool-down", script.cool_down, script, settings)
     if script.closing:
         yield "Closing:"
         yield script.closing
         yield ""
 
 
-def _section(label: str, exercises: Sequence[Exercise]) -> Iterator[str]:
+def _section(
+    label: str, exercises: Sequence[Exercise], script: Script, settings: Settings
+) -> Iterator[str]:
     for number, exercise in enumerate(exercises, start=1):
         yield f"{label} {number} of {len(exercises)}: {exercise.name}"
-        yield from exercise_lines(exercise)
+        yield from exercise_lines(exercise, script, settings)
         yield ""
 
 
-def exercise_lines(exercise: Exercise) -> Iterator[str]:
+def exercise_lines(
+    exercise: Exercise, script: Script, settings: Settings | None = None
+) -> Iterator[str]:
     """Setup, cues, amount and variants of one exercise, a line each."""
     yield f"Setup: {exercise.setup}"
     yield f"Cues: {_cues(exercise.cues)}."
     yield f"Amount: {describe_amount(exercise)}."
     if exercise.pace == Pace.COUNTED:
-        yield f"Pace: counted, one cue every {_seconds(exercise.tempo)}."
+        yield pace_line(exercise, script, settings or Settings())
     else:
         yield 'Pace: in your own time; say "done" at the end of each set.'
     yield from _variant_lines("Easier", exercise, exercise.easier, -1)
     yield from _variant_lines("Harder", exercise, exercise.harder, 1)
     yield f"From: {exercise.source}."
+
+
+def pace_line(exercise: Exercise, script: Script, settings: Settings) -> str:
+    """The tempo the script asks for and, when a session plays it slower, what it really is
+    (measured on a preview at the speaking rate in `settings`)."""
+    from voicecoach.cli.pace_as_played import (
+        seconds_per_rep_as_played,
+        seconds_per_rep_by_tempo,
+    )
+
+    asked = exercise.tempo * settings.session.pace
+    played = seconds_per_rep_as_played(exercise, script, settings)
+    by_tempo = seconds_per_rep_by_tempo(exercise, settings)
+    if played <= by_tempo + 0.25:
+        return f"Pace: counted, one cue every {_seconds(asked)}."
+    if exercise.hold > 0:
+        return (
+            f"Pace: counted, one cue every {_seconds(asked)} in the script; as spoken, a rep "
+            f"with its hold takes about {_seconds(played)}, not {by_tempo:g}, because "
+            f"{WHY_SLOWER}."
+        )
+    per_cue = round(played / len(exercise.cues), 1)
+    return (
+        f"Pace: counted, one cue about every {_seconds(per_cue)} as spoken (the script asks "
+        f"for {_seconds(asked)}, but {WHY_SLOWER})."
+    )
 
 
 def describe_amount(exercise: Exercise) -> str:

@@ -4,11 +4,14 @@ Two displays behind one small Protocol, both fed the engine's `Status` on every 
 
 - `RichDisplay`: a high-contrast panel redrawn in place (bold white on black, yellow for the
   countdown): the exercise name in block letters, "Left side · Set 2 of 3 · Rep 4 of 10", a
-  big countdown for holds and rests, the last sentence said and what can be said now.
+  big count for holds (counting up, as the voice counts) and a countdown for rests, the
+  last sentence said, what can be said now and the keys for it.
 - `PlainDisplay`: one plain line per change, no colour, boxes or cursor movement, for screen
   readers, pipes and plain terminals.
 
 Both do nothing when the status has not changed, so calling `show` every tick is cheap.
+While voice commands are off (no microphone, no model), both word things for the keys
+("Press space when you are ready.") instead of for the voice.
 """
 
 from __future__ import annotations
@@ -16,6 +19,15 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Protocol, TextIO
 
+from voicecoach.player.block_letters import (
+    FONT_ROWS,
+    HALF_ROWS,
+    big_text,
+    big_width,
+    fit_name,
+    half_height,
+)
+from voicecoach.player.keys import key_state_words, keys_line
 from voicecoach.session.events import Status
 
 if TYPE_CHECKING:  # rich is imported when a RichDisplay is made, not by every command
@@ -33,7 +45,13 @@ class Display(Protocol):
 
     def note(self, text: str) -> None:
         """Something the person should know that is not part of the script
-        (e.g. "Microphone lost: use the keyboard")."""
+        (e.g. "Microphone lost: use the keyboard"); the latest note replaces the last."""
+
+    def legend(self, text: str) -> None:
+        """The list of all keys, shown before the session starts."""
+
+    def voice(self, on: bool) -> None:
+        """Voice commands work (True) or not (False): word things for the keys when not."""
 
     def close(self) -> None:
         """Leave the terminal usable; safe to call twice."""
@@ -71,6 +89,21 @@ STATE_WORDS = {
 }
 
 
+def state_words(status: Status, voice: bool) -> str:
+    keys = None if voice else key_state_words(status)
+    return keys or STATE_WORDS.get(status.state, "")
+
+
+def exercise_heading(status: Status) -> str:
+    """ "Exercise 2 of 6" from the engine's Status; a cool-down is not numbered (the voice
+    says "Cool-down: ..." and counts only the main exercises)."""
+    if status.exercise is None:
+        return ""
+    if status.exercise_count < 1 or status.exercise_number > status.exercise_count:
+        return "Cool-down"
+    return f"Exercise {status.exercise_number} of {status.exercise_count}"
+
+
 def place_line(status: Status, separator: str = " · ") -> str:
     """ "Left side · Set 2 of 3 · Rep 4 of 10"; empty outside an exercise."""
     if status.exercise is None:
@@ -104,6 +137,27 @@ def can_say_line(status: Status) -> str:
     return f"You can say: {', '.join(status.can_say)}." if status.can_say else ""
 
 
+class HoldCount:
+    """The number the voice last counted in a hold ("Hold." is one, then "two", ...), from
+    the seconds left: the big figure counts up with the voice, never against it."""
+
+    def __init__(self) -> None:
+        self._length = 0
+        self._left = 0
+        self._where: tuple[object, ...] | None = None
+
+    def number(self, status: Status) -> int | None:
+        if status.countdown_label != "hold" or status.countdown is None:
+            self._where = None
+            return None
+        where = (status.exercise, status.side, status.set_number, status.rep_number)
+        if where != self._where or status.countdown > self._left:
+            # A new hold (or the same rep's hold started again after a pause).
+            self._where, self._length = where, status.countdown
+        self._left = status.countdown
+        return self._length - status.countdown + 1
+
+
 # ---------------------------------------------------------------- plain lines
 
 
@@ -114,15 +168,16 @@ class PlainDisplay:
         self._stream = stream
         self._last: dict[str, str] = {}
         self._lock = threading.Lock()
+        self._voice = True
 
     def show(self, status: Status) -> None:
         lines = {
             "title": f"{status.script_title}.",
             "where": self._where(status),
-            "state": STATE_WORDS.get(status.state, ""),
+            "state": state_words(status, self._voice),
             "count": self._count(status),
             "said": f"Said: {status.last_said}" if status.last_said else "",
-            "can say": can_say_line(status),
+            "can say": can_say_line(status) if self._voice else keys_line(status),
         }
         with self._lock:
             for slot, line in lines.items():
@@ -135,6 +190,13 @@ class PlainDisplay:
     def note(self, text: str) -> None:
         with self._lock:
             self._write(f"Note: {text}")
+
+    def legend(self, text: str) -> None:
+        with self._lock:
+            self._write(text)
+
+    def voice(self, on: bool) -> None:
+        self._voice = on
 
     def close(self) -> None:
         self._stream.flush()
@@ -157,7 +219,7 @@ class PlainDisplay:
         if status.exercise is None:
             return ""
         place = place_line(status, separator=". ")
-        head = f"Exercise {status.exercise_number} of {status.exercise_count}: {status.exercise}."
+        head = f"{exercise_heading(status)}: {status.exercise}."
         return f"{head} {place}." if place else head
 
     @staticmethod
@@ -166,101 +228,6 @@ class PlainDisplay:
             return ""
         label = (status.countdown_label or "time").capitalize()
         return f"{label}: {seconds_words(status.countdown)} left"
-
-
-# ---------------------------------------------------------------- block letters
-
-# A 5-row block font: "#" is ink. Upper case only; text with other characters is shown
-# as ordinary bold text instead.
-_FONT: dict[str, tuple[str, ...]] = {
-    "0": ("####", "#..#", "#..#", "#..#", "####"),
-    "1": ("..#.", ".##.", "..#.", "..#.", ".###"),
-    "2": ("####", "...#", "####", "#...", "####"),
-    "3": ("####", "...#", ".###", "...#", "####"),
-    "4": ("#..#", "#..#", "####", "...#", "...#"),
-    "5": ("####", "#...", "####", "...#", "####"),
-    "6": ("####", "#...", "####", "#..#", "####"),
-    "7": ("####", "...#", "..#.", ".#..", ".#.."),
-    "8": ("####", "#..#", "####", "#..#", "####"),
-    "9": ("####", "#..#", "####", "...#", "####"),
-    ":": (".", "#", ".", "#", "."),
-    "/": ("...#", "..#.", ".#..", "#...", "#..."),
-    "-": ("...", "...", "###", "...", "..."),
-    "'": ("#", "#", ".", ".", "."),
-    ".": (".", ".", ".", ".", "#"),
-    " ": ("..", "..", "..", "..", ".."),
-    "A": (".##.", "#..#", "####", "#..#", "#..#"),
-    "B": ("###.", "#..#", "###.", "#..#", "###."),
-    "C": (".###", "#...", "#...", "#...", ".###"),
-    "D": ("###.", "#..#", "#..#", "#..#", "###."),
-    "E": ("####", "#...", "###.", "#...", "####"),
-    "F": ("####", "#...", "###.", "#...", "#..."),
-    "G": (".###", "#...", "#.##", "#..#", ".###"),
-    "H": ("#..#", "#..#", "####", "#..#", "#..#"),
-    "I": ("###", ".#.", ".#.", ".#.", "###"),
-    "J": ("..##", "...#", "...#", "#..#", ".##."),
-    "K": ("#..#", "#.#.", "##..", "#.#.", "#..#"),
-    "L": ("#...", "#...", "#...", "#...", "####"),
-    "M": ("#...#", "##.##", "#.#.#", "#...#", "#...#"),
-    "N": ("#...#", "##..#", "#.#.#", "#..##", "#...#"),
-    "O": (".##.", "#..#", "#..#", "#..#", ".##."),
-    "P": ("###.", "#..#", "###.", "#...", "#..."),
-    "Q": (".##.", "#..#", "#..#", "#.#.", ".#.#"),
-    "R": ("###.", "#..#", "###.", "#.#.", "#..#"),
-    "S": (".###", "#...", ".##.", "...#", "###."),
-    "T": ("#####", "..#..", "..#..", "..#..", "..#.."),
-    "U": ("#..#", "#..#", "#..#", "#..#", ".##."),
-    "V": ("#...#", "#...#", "#...#", ".#.#.", "..#.."),
-    "W": ("#...#", "#...#", "#.#.#", "##.##", "#...#"),
-    "X": ("#...#", ".#.#.", "..#..", ".#.#.", "#...#"),
-    "Y": ("#...#", ".#.#.", "..#..", "..#..", "..#.."),
-    "Z": ("####", "...#", ".##.", "#...", "####"),
-}
-FONT_ROWS = 5
-_INK = "█"
-
-
-def big_text(text: str, scale: int = 1) -> list[str] | None:
-    """`text` in block letters, FONT_ROWS * scale rows; None if a character has no glyph."""
-    glyphs = [_FONT.get(char) for char in text.upper()]
-    if not glyphs or any(g is None for g in glyphs):
-        return None
-    rows = []
-    for row in range(FONT_ROWS):
-        cells = " ".join(g[row] for g in glyphs if g is not None)
-        line = "".join((_INK if cell == "#" else " ") * scale for cell in cells)
-        rows.extend([line.rstrip()] * scale)
-    return rows
-
-
-def big_width(text: str, scale: int = 1) -> int:
-    """Columns `text` takes in block letters (0 when it cannot be drawn)."""
-    glyphs = [_FONT.get(char) for char in text.upper()]
-    if not glyphs or any(g is None for g in glyphs):
-        return 0
-    return scale * (sum(len(g[0]) for g in glyphs if g is not None) + len(glyphs) - 1)
-
-
-def big_wrapped(text: str, width: int, max_lines: int) -> list[str] | None:
-    """`text` in block letters, word-wrapped to `width` columns in at most `max_lines`
-    lines of letters (a blank row between them); None when it does not fit."""
-    lines: list[str] = []
-    for word in text.split():
-        if big_width(word) == 0:
-            return None
-        joined = f"{lines[-1]} {word}" if lines else word
-        if lines and big_width(joined) <= width:
-            lines[-1] = joined
-        else:
-            lines.append(word)
-    if not lines or len(lines) > max_lines or any(big_width(line) > width for line in lines):
-        return None
-    rows: list[str] = []
-    for line in lines:
-        if rows:
-            rows.append("")
-        rows.extend(big_text(line) or [])
-    return rows
 
 
 # ---------------------------------------------------------------- large display
@@ -278,6 +245,9 @@ class RichDisplay:
         self._status: Status | None = None
         self._said = ""
         self._note = ""
+        self._legend = ""
+        self._voice = True
+        self._hold = HoldCount()
         self._live: Live | None = None
         self._lock = threading.Lock()
 
@@ -302,6 +272,17 @@ class RichDisplay:
         with self._lock:
             self._note = text
             self._redraw()
+
+    def legend(self, text: str) -> None:
+        with self._lock:
+            self._legend = text
+            self._redraw()
+
+    def voice(self, on: bool) -> None:
+        with self._lock:
+            if on != self._voice:
+                self._voice = on
+                self._redraw()
 
     def close(self) -> None:
         with self._lock:
@@ -339,6 +320,8 @@ class RichDisplay:
         parts: list[Text] = []
         if status is None:
             parts.append(Text(self._said or "Starting…", style=_TEXT))
+            if self._legend:
+                parts += [Text(""), Text(self._legend, style=_TEXT)]
         else:
             parts.extend(self._body(status, width, height))
             if self._said:
@@ -346,7 +329,10 @@ class RichDisplay:
         if self._note:
             parts += [Text(""), Text(self._note, style=_NOTE)]
         if status is not None and status.can_say:
-            parts += [Text(""), Text(can_say_line(status), style=_TEXT)]
+            parts.append(Text(""))
+            if self._voice:
+                parts.append(Text(can_say_line(status), style=_TEXT))
+            parts.append(Text(keys_line(status), style=_TEXT))
         return Panel(
             Group(*parts),
             box=box.HEAVY,
@@ -360,29 +346,42 @@ class RichDisplay:
 
         header = status.script_title
         if status.exercise is not None:
-            header += f" · Exercise {status.exercise_number} of {status.exercise_count}"
-        state = STATE_WORDS.get(status.state)
+            header += f" · {exercise_heading(status)}"
+        state = state_words(status, self._voice)
         if state:
             header += f" · {state}"
         parts = [Text(header, style=_TEXT)]
 
-        # Rows for everything but the big blocks: borders, header, place line, blank rows,
-        # the last sentence and the can-say line (each may wrap).
-        used = 2 + 1 + 2 + 2 + _rows(self._said, width) + 2 * bool(self._note)
-        used += 1 + _rows(can_say_line(status), width) + (status.countdown is not None)
+        # Rows for everything but the big blocks (borders, header, blank rows, place line,
+        # the last sentence, the note, the can-say and keys lines; each may wrap), then the
+        # room left for the name and the big count, the count first.
+        fixed = 2 + _rows(header, width) + (status.countdown is not None)
+        fixed += (1 + _rows(f"“{self._said}”", width)) if self._said else 0
+        fixed += (1 + _rows(self._note, width)) if self._note else 0
+        if status.can_say:
+            fixed += 1 + _rows(keys_line(status), width)
+            fixed += _rows(can_say_line(status), width) if self._voice else 0
         big = self._big_count(status)
+        fixed += 2 if status.exercise is not None else 0
+        fixed += 1 if big else 0
+        room = height - fixed
         count_rows = FONT_ROWS if big else 0
-        name_room = max(0, height - used - count_rows - 2)
+        half_count = False
+        name: list[str] | None = None
         if status.exercise is not None:
-            lines = 2 if name_room >= 2 * FONT_ROWS + 2 else 1
-            name = big_wrapped(status.exercise, width, lines) if name_room > FONT_ROWS else None
+            name = fit_name(status.exercise, width, room - count_rows)
+            if name is None and big:
+                # A long name in small block letters beside a half-height count, rather
+                # than the name falling out of block letters altogether.
+                name = fit_name(status.exercise, width, room - HALF_ROWS)
+                half_count = name is not None
             parts.append(Text(""))
             parts.append(
                 Text("\n".join(name), style=_TEXT)
                 if name
                 else Text(status.exercise.upper(), style=_TEXT)
             )
-            used += 1 + (len(name) if name else _rows(status.exercise, width))
+            room -= len(name) if name else _rows(status.exercise, width)
             parts.append(Text(place_line(status), style=_TEXT))
         if big:
             # A countdown is twice the size when the room allows: it matters most from a bed.
@@ -390,12 +389,14 @@ class RichDisplay:
                 2
                 if (
                     status.countdown is not None
-                    and height - used >= 2 * FONT_ROWS + 1
+                    and room >= 2 * FONT_ROWS
                     and big_width(big, 2) <= width
                 )
                 else 1
             )
             rows = big_text(big, scale) if big_width(big, scale) <= width else None
+            if rows is not None and half_count:
+                rows = half_height(rows)
             parts.append(Text(""))
             style = _COUNT if status.countdown is not None else _TEXT
             parts.append(Text("\n".join(rows) if rows else big, style=style))
@@ -404,9 +405,12 @@ class RichDisplay:
             parts.append(Text(f"{label}: {seconds_words(status.countdown)} left", style=_COUNT))
         return parts
 
-    @staticmethod
-    def _big_count(status: Status) -> str:
-        """What goes in big figures: the countdown, else PAUSED, else the rep."""
+    def _big_count(self, status: Status) -> str:
+        """What goes in big figures: the hold counted up as the voice counts it, the rest
+        counted down, else PAUSED, else the rep."""
+        held = self._hold.number(status)
+        if held is not None:
+            return f"HOLD {held}"
         if status.countdown is not None:
             label = (status.countdown_label or "").upper()
             return f"{label} {clock_text(status.countdown)}".strip()
@@ -426,6 +430,5 @@ __all__ = [
     "Display",
     "PlainDisplay",
     "RichDisplay",
-    "big_text",
     "make_display",
 ]

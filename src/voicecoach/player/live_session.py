@@ -1,17 +1,21 @@
 """Drive the session engine in real time: the loop shared by the text and voice players.
 
 The loop waits for input (a heard phrase or a key) until the engine's next deadline, at most
-one poll interval, then reports finished speech and ticks the engine. Everything it touches
-comes in through small interfaces, so tests run it on a fake clock with fake input.
+one poll interval, then reports finished speech and ticks the engine. Keys go through the
+key composer first (keys.py: a pain score of 10, Enter to skip a score); notices from the
+devices are shown, and said in a quiet moment when they matter (notices.py). Everything it
+touches comes in through small interfaces, so tests run it on a fake clock with fake input.
 """
 
 from __future__ import annotations
 
-import queue
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from voicecoach.player.inputs import InputItem, InputWait, queue_wait
+from voicecoach.player.keys import ENTER, KeyComposer
+from voicecoach.player.notices import NOTICE_UTTERANCE, Notice, NoticeVoice
 from voicecoach.session.events import (
     Action,
     Cue,
@@ -27,9 +31,12 @@ from voicecoach.session.events import (
     StopSpeech,
     Tick,
 )
-from voicecoach.session.vocabulary import HeardWord
 
 POLL_SECONDS = 0.02
+EARLY_ENTER = Notice(
+    "Enter was too early: nothing is waiting for done yet. Press Enter again when asked.",
+    "Enter was too early. Press it again when you have finished.",
+)
 
 
 class SpeechOutput(Protocol):
@@ -57,31 +64,12 @@ class Machine(Protocol):
 class StatusDisplay(Protocol):
     def show(self, status: Status) -> None: ...
     def note(self, text: str) -> None: ...
+    def voice(self, on: bool) -> None:
+        """Voice commands work (True) or not (False): the screen words things for keys."""
 
 
-@dataclass(frozen=True)
-class InputItem:
-    """Something the person did: `kind` is "heard" (a phrase) or "key" (one key). A phrase
-    from the listener carries its meaning in `word`; typed phrases are understood by the
-    engine's vocabulary."""
-
-    kind: str
-    text: str
-    word: HeardWord | None = None
-
-
-InputWait = Callable[[float], InputItem | None]
-"""Wait up to `timeout` seconds for the next input; None when nothing came."""
-
-
-def queue_wait(inputs: queue.Queue[InputItem]) -> InputWait:
-    def wait(timeout: float) -> InputItem | None:
-        try:
-            return inputs.get(timeout=max(0.0, timeout))
-        except queue.Empty:
-            return None
-
-    return wait
+Notices = Callable[[], list[Notice]]
+"""Notices that came since the last call (from the devices' threads)."""
 
 
 @dataclass
@@ -96,6 +84,9 @@ class SessionIO:
     on_action: Callable[[Action, float], None] | None = None
     held: list[InputItem] = field(default_factory=list)
     """Input that came after one machine finished, kept for the next one."""
+    notices: Notices | None = None
+    echo: Callable[[str], None] | None = None
+    """Where short key feedback goes when there is no display (printed text)."""
 
 
 @dataclass
@@ -109,6 +100,15 @@ class LiveSession:
     on_listen: Callable[[ListenFor], None] | None = None
     on_action: Callable[[Action, float], None] | None = None
     held: list[InputItem] = field(default_factory=list)
+    notices: Notices | None = None
+    echo: Callable[[str], None] | None = None
+    keys: KeyComposer = field(init=False)
+    voice_notices: NoticeVoice = field(init=False)
+    _held_sentences: list[Say] = field(init=False, default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.keys = KeyComposer(self._tell)
+        self.voice_notices = NoticeVoice(self.output.say, self.output.busy)
 
     @classmethod
     def over(
@@ -124,6 +124,8 @@ class LiveSession:
             on_listen=io.on_listen,
             on_action=io.on_action,
             held=io.held,
+            notices=io.notices,
+            echo=io.echo,
         )
 
     def run(self, max_seconds: float | None = None) -> None:
@@ -136,29 +138,76 @@ class LiveSession:
             now = self.clock()
             if max_seconds is not None and now - start >= max_seconds:
                 return
-            deadline = self.engine.next_deadline()
+            deadline = self._next_deadline()
             timeout = POLL_SECONDS if deadline is None else min(POLL_SECONDS, deadline - now)
             item = self.wait_for_input(timeout)
             if item is not None and self.engine.finished:
                 self.held.append(item)
+            elif item is not None and item.kind == "key":
+                for composed in self.keys.key(item.text, self.clock(), self.engine.status()):
+                    self.feed(composed)
             elif item is not None:
                 self.feed(item)
+            for composed in self.keys.due(self.clock()):
+                self.feed(composed)
             for uid in self.output.finished():
-                self._handle(SpeechFinished(self.clock(), uid))
+                if uid == NOTICE_UTTERANCE:
+                    self.voice_notices.finished()
+                    self._say_held_sentences()
+                else:
+                    self._handle(SpeechFinished(self.clock(), uid))
             self._handle(Tick(self.clock()))
+            self._take_notices()
+            self.voice_notices.speak_if_quiet(self.clock(), self.engine.next_deadline())
 
     def feed(self, item: InputItem) -> None:
+        """Hand one input to the engine. An Enter that does nothing is not lost in silence:
+        the person is told it came too early."""
         now = self.clock()
         if item.kind == "key":
-            self._handle(KeyPressed(now, item.text))
+            acted = self._handle(KeyPressed(now, item.text))
+            if item.text == ENTER and not acted:
+                self.notice(EARLY_ENTER)
         else:
             self._handle(Heard(now, item.text, item.word))
+
+    def notice(self, notice: Notice) -> None:
+        """Show a notice, switch the screen's wording, and say it when it has words to say."""
+        self._tell(notice.text)
+        if notice.voice is not None and self.display is not None:
+            self.display.voice(notice.voice)
+        self.voice_notices.add(notice.spoken, self.clock())
+
+    def _tell(self, text: str) -> None:
+        if self.display is not None:
+            self.display.note(text)
+        elif self.echo is not None:
+            self.echo(text)
+
+    def _say_held_sentences(self) -> None:
+        held, self._held_sentences = self._held_sentences, []
+        for say in held:
+            self.output.say(say)
+
+    def _take_notices(self) -> None:
+        if self.notices is not None:
+            for notice in self.notices():
+                self.notice(notice)
+
+    def _next_deadline(self) -> float | None:
+        deadlines = [
+            d for d in (self.engine.next_deadline(), self.keys.deadline()) if d is not None
+        ]
+        return min(deadlines) if deadlines else None
 
     def _over(self) -> bool:
         return self.engine.finished and not self.output.busy()
 
-    def _handle(self, event: Event) -> None:
-        self._perform(self.engine.handle(event))
+    def _handle(self, event: Event) -> bool:
+        """Hand the engine an event; True when it did something."""
+        actions = self.engine.handle(event)
+        self._perform(actions)
+        return bool(actions)
 
     def _perform(self, actions: list[Action]) -> None:
         now = self.clock()
@@ -166,8 +215,15 @@ class LiveSession:
             if self.on_action is not None:
                 self.on_action(action, now)
             if isinstance(action, StopSpeech):
+                self._held_sentences.clear()
+                self.voice_notices.cut()
                 self.output.stop()
+            elif isinstance(action, Say) and action.kind == "speech" and self.voice_notices.playing:
+                # A notice is being said: the sentence follows it (the engine waits for
+                # the sentence to finish, so nothing is lost, only a moment later).
+                self._held_sentences.append(action)
             elif isinstance(action, Say):
+                self.voice_notices.cut()
                 self.output.say(action)
             elif isinstance(action, Cue):
                 self.output.cue(action.name)
@@ -180,3 +236,15 @@ class LiveSession:
         status = self.engine.status()
         if self.display is not None and status is not None:
             self.display.show(status)
+
+
+__all__ = [
+    "InputItem",
+    "InputWait",
+    "LiveSession",
+    "Notices",
+    "SessionIO",
+    "SpeechOutput",
+    "StatusDisplay",
+    "queue_wait",
+]

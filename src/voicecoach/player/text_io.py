@@ -1,9 +1,10 @@
 """Text in and out: printed speech, and typed words or single keys.
 
 On a terminal, keys act at once (space pause/continue, p pain, s stop, e easier, h harder,
-r repeat, n next, digits answer a score, Enter for done); type ":" (or Tab) first to write a
-whole word or phrase and press Enter. From a pipe, each line is a word or phrase; a line of
-one character is a key; an empty line is Enter.
+r repeat, n next or no, y yes, digits answer a score, Enter for done; keys.KEY_HELP); type
+":" (or Tab) first to write a whole word or phrase, shown as it is typed, and press Enter.
+From a pipe, each line is a word or phrase; a line of one character is a key; an empty line
+is Enter. Printed lines are wrapped at the terminal's width between words, never inside one.
 """
 
 from __future__ import annotations
@@ -11,20 +12,20 @@ from __future__ import annotations
 import contextlib
 import os
 import queue
+import shutil
 import sys
+import textwrap
 import threading
 from collections.abc import Callable, Iterator
 from typing import TextIO
 
 from voicecoach.audio.utterance_timer import UtteranceTimer
+from voicecoach.player.keys import KEY_HELP
 from voicecoach.player.live_session import InputItem, SessionIO, queue_wait
 from voicecoach.session.events import Say
 from voicecoach.session.preview import speech_seconds
 
-KEY_HELP = (
-    "Keys: space pause/continue, p pain, s stop, e easier, h harder, r repeat, n next, "
-    "digits for a score, Enter for done, : to type a word."
-)
+TYPE_A_WORD = "Type a word and press Enter."
 
 
 class TextSpeech:
@@ -69,8 +70,17 @@ def read_lines(stream: TextIO, inputs: queue.Queue[InputItem]) -> None:
             inputs.put(InputItem("heard", line.strip()))
 
 
-def read_keys(stream: TextIO, inputs: queue.Queue[InputItem], echo: Callable[[str], None]) -> None:
-    """Key mode (a terminal in cbreak mode): keys act at once; ":" starts a typed phrase."""
+def read_keys(
+    stream: TextIO,
+    inputs: queue.Queue[InputItem],
+    echo: Callable[[str], None],
+    typing: Callable[[str, bool], None] | None = None,
+) -> None:
+    """Key mode (a terminal in cbreak mode): keys act at once; ":" starts a typed phrase.
+
+    The terminal does not echo in this mode, so what is typed is shown through `typing`
+    (the text so far, and True once Enter ends it); by default as `echo` notes."""
+    show = typing or (lambda text, done: echo(f"Typed: {text}" if done else f"Typing: {text}_"))
     typed: list[str] | None = None
     while True:
         ch = stream.read(1)
@@ -78,24 +88,79 @@ def read_keys(stream: TextIO, inputs: queue.Queue[InputItem], echo: Callable[[st
             return
         if typed is not None:
             if ch in ("\n", "\r"):
+                show("".join(typed), True)
                 inputs.put(InputItem("heard", "".join(typed).strip()))
                 typed = None
-            elif ch in ("\x7f", "\b"):
+                continue
+            if ch in ("\x7f", "\b"):
                 typed = typed[:-1]
             else:
                 typed.append(ch)
+            show("".join(typed), False)
             continue
         if ch in (":", "\t"):
             typed = []
-            echo("Type a word and press Enter.")
+            echo(TYPE_A_WORD)
         elif ch in ("\n", "\r"):
             inputs.put(InputItem("key", "\n"))
         else:
             inputs.put(InputItem("key", ch))
 
 
+class TypedEcho:
+    """Shows a typed phrase on a plain terminal as the terminal itself would: each new
+    character written, backspace rubbed out, a new line at the end."""
+
+    def __init__(self, write: Callable[[str], None]) -> None:
+        self._write = write
+        self._shown = ""
+
+    def __call__(self, text: str, done: bool) -> None:
+        if text.startswith(self._shown):
+            out = text[len(self._shown) :]
+        else:
+            common = next(
+                (i for i, (a, b) in enumerate(zip(text, self._shown, strict=False)) if a != b),
+                min(len(text), len(self._shown)),
+            )
+            out = "\b \b" * (len(self._shown) - common) + text[common:]
+        self._shown = "" if done else text
+        self._write(out + ("\n" if done else ""))
+
+
+def wrapped(text: str, width: int) -> str:
+    """`text` broken into lines of at most `width` columns between words (a word longer
+    than a line stays whole); leading spaces (count words) are kept."""
+    if width <= 0 or len(text) <= width:
+        return text
+    indent = text[: len(text) - len(text.lstrip(" "))]
+    return textwrap.fill(
+        text.strip(),
+        width=width,
+        initial_indent=indent,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
+def terminal_width(stream: TextIO) -> int:
+    """Columns to wrap printed lines at: the terminal's width, or 0 (no wrapping) when
+    the output is not a terminal (a pipe, a screen reader's own buffer)."""
+    try:
+        if not stream.isatty():
+            return 0
+    except ValueError:  # a closed stream
+        return 0
+    return shutil.get_terminal_size().columns - 1
+
+
 @contextlib.contextmanager
-def keyboard(stream: TextIO, echo: Callable[[str], None]) -> Iterator[queue.Queue[InputItem]]:
+def keyboard(
+    stream: TextIO,
+    echo: Callable[[str], None],
+    typing: Callable[[str, bool], None] | None = None,
+) -> Iterator[queue.Queue[InputItem]]:
     """Start reading the keyboard (or a pipe) in a background thread."""
     inputs: queue.Queue[InputItem] = queue.Queue()
     restore: Callable[[], None] | None = None
@@ -110,7 +175,7 @@ def keyboard(stream: TextIO, echo: Callable[[str], None]) -> Iterator[queue.Queu
         def restore() -> None:
             termios.tcsetattr(fd, termios.TCSADRAIN, saved)
 
-        target: Callable[[], None] = lambda: read_keys(stream, inputs, echo)  # noqa: E731
+        target: Callable[[], None] = lambda: read_keys(stream, inputs, echo, typing)  # noqa: E731
     else:
         target = lambda: read_lines(stream, inputs)  # noqa: E731
     # A daemon thread: reading stdin cannot be interrupted, and must not keep us alive.
@@ -123,7 +188,12 @@ def keyboard(stream: TextIO, echo: Callable[[str], None]) -> Iterator[queue.Queu
 
 
 def write_line(text: str) -> None:
-    print(text, flush=True)
+    print(wrapped(text, terminal_width(sys.stdout)), flush=True)
+
+
+def write_raw(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
 
 
 def stdin() -> TextIO:
@@ -137,9 +207,10 @@ def text_session_io(rate_wpm: int, time_scale: float = 1.0) -> Iterator[SessionI
 
     clock = ScaledClock(time_scale)
     write_line(KEY_HELP)
-    with keyboard(sys.stdin, write_line) as inputs:
+    with keyboard(sys.stdin, write_line, TypedEcho(write_raw)) as inputs:
         yield SessionIO(
             output=TextSpeech(clock.now, rate_wpm, write_line),
             wait_for_input=clock.wait(queue_wait(inputs)),
             clock=clock.now,
+            echo=write_line,
         )

@@ -28,11 +28,14 @@ from voicecoach.config.settings import AudioSettings, Settings
 from voicecoach.errors import DeviceError
 from voicecoach.listening.listener import CommandListener
 from voicecoach.listening.own_voice import OwnSpeechGuard
+from voicecoach.player import notices as said
+from voicecoach.player.keys import KEY_HELP
 from voicecoach.player.live_session import InputItem, SessionIO, queue_wait
+from voicecoach.player.notices import Notice
 from voicecoach.player.runner import ScaledClock, play_session
-from voicecoach.player.text_io import KEY_HELP, keyboard
+from voicecoach.player.text_io import keyboard
 from voicecoach.script.model import Script
-from voicecoach.session.events import Action, ListenFor, ListenRole, Say
+from voicecoach.session.events import ListenFor, ListenRole, Say
 from voicecoach.session.preview import said_texts
 from voicecoach.speech.synth import SpeechCache, count_words
 from voicecoach.store.history import History
@@ -108,7 +111,7 @@ class Listening:
     settings: Settings
     output: VoiceSpeech
     inputs: queue.Queue[InputItem]
-    notes: queue.Queue[str]
+    notes: queue.Queue[Notice]
     _mode: ListenFor = field(default_factory=lambda: ListenFor(ListenRole.SPOT))
     _ducked_until: float = 0.0
     _guard: OwnSpeechGuard = field(default_factory=OwnSpeechGuard)
@@ -167,7 +170,7 @@ class Listening:
         try:
             recognizer = create_recognizer(self.settings.recognition, "spot")
         except Exception as error:  # whatever broke the first one may break this too
-            self.notes.put(f"Voice commands are off: {error} Keys still work.")
+            self.notes.put(said.voice_off(f"Voice commands are off: {error} Keys still work."))
             return None
         return CommandListener(recognizer, vocabulary_for(self.settings.recognition))
 
@@ -216,13 +219,11 @@ class Listening:
                     self.output.unduck()
                 if block is None:
                     if not current.alive:
-                        self.notes.put(
-                            "The microphone was lost. I will keep trying; keys still work."
-                        )
+                        self.notes.put(said.MICROPHONE_LOST)
                         current.close()
                         current = self._reopen(open_microphone)
                         if current is not None:
-                            self.notes.put("The microphone is back.")
+                            self.notes.put(said.MICROPHONE_BACK)
                     continue
                 self._guard.block(
                     len(block) / current.sample_rate,
@@ -236,12 +237,16 @@ class Listening:
                     failures += 1
                     if failures > RECOGNISER_RESTARTS:
                         self.notes.put(
-                            f"Voice commands are off: speech recognition keeps failing "
-                            f"({error}). Keys still work."
+                            said.voice_off(
+                                f"Voice commands are off: speech recognition keeps failing "
+                                f"({error}). Keys still work."
+                            )
                         )
                         return
                     self.notes.put(
-                        f"Speech recognition failed ({error}); restarting it. Keys still work."
+                        Notice(
+                            f"Speech recognition failed ({error}); restarting it. Keys still work."
+                        )
                     )
                     fresh = self._new_listener()
                     if fresh is None:
@@ -258,12 +263,10 @@ class Listening:
     def _note_lag(self, backlog: float) -> None:
         if backlog > BEHIND_SECONDS and not self._behind:
             self._behind = True
-            self.notes.put(
-                "The computer is busy, so I am hearing you late. Keys still act at once."
-            )
+            self.notes.put(said.HEARING_LATE)
         elif backlog < BEHIND_SECONDS / 4 and self._behind:
             self._behind = False
-            self.notes.put("I am hearing you on time again.")
+            self.notes.put(said.HEARING_ON_TIME)
 
     def _reopen(self, open_microphone: Callable[[AudioSettings], Microphone]) -> Microphone | None:
         while not self._stop.wait(MIC_RETRY_SECONDS):
@@ -288,10 +291,11 @@ def voice_session_io(
     from voicecoach.player.display import make_display
 
     display = make_display(plain, sys.stdout)
+    notes: queue.Queue[Notice] = queue.Queue()
     speaker = FailoverSpeaker(
         open_speaker(settings.audio, settings.speech, echo=False),
         lambda: _reopen_speaker(settings),
-        display.note,
+        lambda text: notes.put(said.speaker_notice(text)),
     )
     cache = SpeechCache(settings.speech)
     # Synthesise ahead in the background, in the order things will be said (count words
@@ -300,20 +304,16 @@ def voice_session_io(
     threading.Thread(target=cache.warm, args=(ahead,), name="synthesis", daemon=True).start()
     output = VoiceSpeech(speaker, cache, settings.speech.volume, on_said=display.said)
     clock = ScaledClock(time_scale)
-    notes: queue.Queue[str] = queue.Queue()
-    display.note(KEY_HELP)
+    display.legend(KEY_HELP)
     try:
         with keyboard(sys.stdin, display.note) as inputs:
             listening = Listening(settings, output, inputs, notes)
             off = listening.start()
             notices: tuple[str, ...] = ()
             if off is not None:
-                display.note(off)
-                notices = (off.split(" (")[0],)
-
-            def show_notes(action: Action, t: float) -> None:
-                while not notes.empty():
-                    display.note(notes.get_nowait())
+                notices = (off.split(" (")[0],)  # said first, by the engine
+                display.voice(False)
+                display.note(said.short_reason(off))
 
             try:
                 yield (
@@ -323,7 +323,7 @@ def voice_session_io(
                         clock.now,
                         display=display,
                         on_listen=listening.listen_for,
-                        on_action=show_notes,
+                        notices=lambda: said.drain(notes),
                     ),
                     notices,
                 )

@@ -114,12 +114,8 @@ def _pain_series(sessions: Sequence[SessionSummary]) -> _PainSeries:
     if len(scored) <= PER_SESSION_POINTS_MAX:
         return _PainSeries(
             True,
-            [
-                (s.date.astimezone(), float(s.pain_start))
-                for s in scored
-                if s.pain_start is not None
-            ],
-            [(s.date.astimezone(), float(s.pain_end)) for s in scored if s.pain_end is not None],
+            [(local(s.date), float(s.pain_start)) for s in scored if s.pain_start is not None],
+            [(local(s.date), float(s.pain_end)) for s in scored if s.pain_end is not None],
         )
     weeks = weekly(scored)
 
@@ -265,6 +261,30 @@ def pain_chart_png(sessions: Sequence[SessionSummary]) -> bytes:
                 linestyle="--", marker="s", markersize=marker_size, label="After session",
             )  # fmt: skip
         axes.legend(loc="best", frameon=True, framealpha=1.0)
-        moments = [moment for moment, _ in series.before + series.after]
-        _date_axis(axes, min(moments).date(), max(moments).date())
+        moments = sorted({moment for moment, _ in series.before + series.after})
+        ticks = session_ticks(moments) if series.per_session else None
+        if ticks is not None:
+            positions, labels, day = ticks
+            axes.set_xticks(_dates().date2num(positions), labels)
+            axes.set_xlabel(day)
+        else:
+            _date_axis(axes, moments[0].date(), moments[-1].date())
         return _png(figure)
+
+
+SESSION_TICKS_MAX = 8
+
+
+def session_ticks(moments: list[datetime]) -> tuple[list[datetime], list[str], str] | None:
+    """When two sessions share a day, a date alone would label them alike ("6 Dec 6 Dec"):
+    each session is labelled with its time of day instead, the date below ("09:05 | 18:30",
+    "6 Dec 2026"), or date and time when the sessions span several days. None when no two
+    sessions share a day, or there are too many to label one by one."""
+    days = [moment.date() for moment in moments]
+    if len(set(days)) == len(days) or len(moments) > SESSION_TICKS_MAX:
+        return None
+    if len(set(days)) == 1:
+        first = moments[0]
+        return moments, [f"{m:%H:%M}" for m in moments], f"{first.day} {first:%b %Y}"
+    labels = [f"{day_month(m)}\n{m:%H:%M}" for m in moments]
+    return moments, labels, years(days[0], days[-1])
