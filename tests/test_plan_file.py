@@ -209,3 +209,19 @@ def test_the_plans_pain_zones_replace_the_settings_zones() -> None:
     d.hear("two")  # green by default (0-3), amber in this plan
     (score,) = d.logs("pain_score")
     assert score.detail["zone"] == "amber"
+
+
+def test_preview_plays_a_session_as_a_plan_sets_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        "affected_side: right\nswitched_off: [Sitting rocking]\n"
+        "levels:\n  Forward bend in sitting: {locked: -1}\n"
+    )
+    assert main(["preview", "chair-back-mobility", "--plan", str(plan)]) == 0
+    shown = capsys.readouterr().out
+    assert "Sitting rocking" not in shown
+    assert "Exercise 1 of 4: Forward bend in sitting." in shown
+    assert "Slide your hands to your knees" in shown  # the locked easier level
+    assert "Only the right side." in shown
