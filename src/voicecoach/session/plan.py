@@ -1,9 +1,12 @@
 """A script turned into the ordered steps the engine walks through.
 
-Steps are data: say a sentence, say a counted beat, count a hold, rest with a countdown,
-wait for "done", ask for a pain score. Each step knows where it is (exercise, side, set,
-rep) and where to go back to when the person resumes after a pause or a question
-(`resume_at`: the start of the rep, the rest, or the exercise's set-up).
+Steps are data: say a sentence, say a counted beat, count a hold, rest with a countdown
+(or quietly, between two holds), wait for "done", ask for a pain score. Each step knows
+where it is (exercise, side, set, rep) and where to go back to when the person resumes after
+a pause or a question (`resume_at`: the start of the rep, the rest, or the exercise's
+set-up). The pacing rules (docs/safety.md, "Rests and pacing") are made here: a rest after
+each exercise, at least HOLD_REST_SECONDS between holds, "Last one." before the last rep of
+a set, "Well done." at the end of an exercise, and self-paced sets counted for the person.
 """
 
 from __future__ import annotations
