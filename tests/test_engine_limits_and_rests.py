@@ -233,4 +233,5 @@ def test_how_many_left_during_a_self_paced_count() -> None:
     mark = d.mark()
     d.hear("how many left")
     d.advance(10)
-    assert d.said(mark)[:2] == ["This is set 1 of 1.", "Three reps left in this set."]
+    # The count under way ("One.") starts again after the answer, so it is one of those left.
+    assert d.said(mark)[:2] == ["This is set 1 of 1.", "Four reps left in this set."]

@@ -206,7 +206,7 @@ def test_the_plans_pain_zones_replace_the_settings_zones() -> None:
     d.cooperate_until(lambda: d.state is State.COUNTING)
     d.hear("pain")
     d.quiet()
-    d.hear("two")  # green by default (0-3), amber in this plan
+    d.answer("two")  # green by default (0-3), amber in this plan
     (score,) = d.logs("pain_score")
     assert score.detail["zone"] == "amber"
 

@@ -110,8 +110,8 @@ def play_and_record(
     answers = {**WILLING_ANSWERS, "pain_start": start, "pain_end": end}
     while d.state is not State.ENDED:
         question = d.engine.question
-        if d.silent and question is not None:
-            d.hear(answers[question.kind])
+        if d.silent and question is not None and question.heard is None:
+            d.answer(answers[question.kind])
         elif pending and d.state is State.COUNTING and d.engine.status().exercise == pending[0][0]:
             d.hear(pending.pop(0)[1])
         elif d.silent and d.state in WAITING_FOR_PERSON:

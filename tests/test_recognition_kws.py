@@ -189,3 +189,26 @@ def test_a_heard_stop_is_placed_where_it_was_said(spotter: KwsRecognizer) -> Non
         assert abs(word.ended - end_of_speech) < 0.35, (clip.path.name, word, end_of_speech)
         placed += 1
     assert placed >= 3
+
+
+def test_the_second_look_at_the_end_of_speech_hears_stop_once_and_no_later() -> None:
+    """Decoding the last second again when speech ends reports the word once, never
+    later than the live streams alone would have."""
+    quick, live_only = (
+        KwsRecognizer(kws_model_dir()),
+        KwsRecognizer(kws_model_dir(), speech_ends=False),
+    )
+    sooner = 0
+    for clip in clips(["stop"], 5):
+        audio = np.concatenate([silence(1.3), read_for_recognizer(clip.path), silence(1.5)])
+        reports = []
+        for recognizer in (quick, live_only):
+            listener = CommandListener(recognizer, DEFAULT_VOCABULARY)
+            recognizer.reset()
+            reports.append([h.at_sample for h in stream(listener, audio)])
+        if not reports[1]:
+            continue
+        assert len(reports[0]) == 1, clip.path.name
+        assert reports[0][0] <= reports[1][0]
+        sooner += reports[0][0] < reports[1][0]
+    assert sooner >= 2

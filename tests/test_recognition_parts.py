@@ -243,7 +243,7 @@ def test_splits_keep_each_speaker_on_one_side_and_limit_spreads() -> None:
     clips += [
         ev.Clip(Path(f"d{i}.wav"), f"d{i}.wav", "one", f"d{i % 3}", "fsdd") for i in range(30)
     ]
-    tune, holdout = ev.select(clips, "tune"), ev.select(clips, "holdout")
+    tune, holdout = ev.select(clips, "tune"), ev.select(clips, "test")
     assert len(tune) + len(holdout) == 430
     assert not {c.speaker for c in tune} & {c.speaker for c in holdout}
     assert {c.source for c in tune} == {c.source for c in holdout} == {"sc", "fsdd"}

@@ -56,10 +56,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument(
         "--split",
-        choices=("all", "tune", "holdout"),
+        choices=("all", "tune", "test"),
         default="all",
-        help="all clips (default), or the speakers used for tuning, or the held-out ones "
-        "(one speaker in three, by a hash of the speaker)",
+        help="all clips (default), or half the speakers (by a hash of the speaker, within "
+        "each source): `tune` to choose settings on, `test` to report on",
     )
     parser.add_argument(
         "--tail",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,13 +26,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--out",
         type=Path,
         metavar="FILE",
-        help=f"where to write it (default: {REPORT_FILE_NAME} in the voicecoach data folder)",
+        help=f"where to write it: a new file or one to replace, - for standard output "
+        f"(default: {REPORT_FILE_NAME} in the voicecoach data folder)",
     )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from voicecoach.report.document import write_report  # draws with matplotlib: load on use
+    # draws with matplotlib: load on use
+    from voicecoach.report.document import render_html, write_report
     from voicecoach.report.scores import as_given
 
     out: Path = args.out if args.out is not None else data_dir() / REPORT_FILE_NAME
@@ -40,11 +43,19 @@ def run(args: argparse.Namespace) -> int:
     details: dict[int, list[dict[str, Any]]] = {}
     if path.exists():
         with History(path) as history:
+            if history.damage_note:
+                print(history.damage_note, file=sys.stderr)
             pain = history.pain_reports()
             sessions = as_given(history.sessions(), pain)
             details = session_details(pain, history.level_reports())
+        for bad in (s for s in sessions if s.problem):
+            print(f"session {bad.id} is left out of the report: {bad.problem}", file=sys.stderr)
+        sessions = [s for s in sessions if not s.problem]
     else:
         sessions = []
+    if str(args.out) == "-":
+        sys.stdout.write(render_html(sessions, details=details))
+        return 0
     written = write_report(sessions, out.expanduser(), details)
     print(written.resolve())
     return 0

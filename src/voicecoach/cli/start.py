@@ -59,7 +59,9 @@ def run(args: argparse.Namespace) -> int:
         last = history.last_session()
         chooser = ScriptChooser(library, settings, last.script_id if last else None)
         with _session_io(args, settings) as (io, notices):
-            (io.display.note if io.display is not None else print)(CHOOSER_KEY_HELP)
+            # The keys for each question are on screen with it; the chooser's list of keys
+            # is printed once (plain lines), not left as a note over the session.
+            (io.display.legend if io.display is not None else print)(CHOOSER_KEY_HELP)
             LiveSession.over(chooser, io).run()
             if chooser.chosen is None:
                 return 0

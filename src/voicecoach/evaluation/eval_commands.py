@@ -43,8 +43,9 @@ CHUNK = SAMPLE_RATE // 50  # 20 ms, the microphone block size of the player
 LEAD_SILENCE = 0.5
 DEFAULT_JITTER = 2.0
 DEFAULT_TAIL = 1.0
-SPLITS = ("all", "tune", "holdout")
-HOLDOUT_SHARE = 3  # one speaker in three is held out from tuning
+SPLITS = ("all", "tune", "test")
+HOLDOUT_SHARE = 2  # one speaker in two is held out from tuning: settings are chosen on
+# "tune" and reported on "test"
 
 ALL_ANSWERS: tuple[str, ...] = tuple(a.value for a in Answer)
 """What "answer" role listens for in the evaluation: every answer of the table."""
@@ -213,12 +214,12 @@ def holdout_speakers(clips: Sequence[Clip]) -> frozenset[str]:
 
 
 def select(clips: Sequence[Clip], split: str = "all", limit: int | None = None) -> list[Clip]:
-    """Clips of a split (speakers never straddle tune and holdout); with `limit`, that many
+    """Clips of a split (speakers never straddle tune and test); with `limit`, that many
     spread evenly over the manifest."""
     if split not in SPLITS:
         raise UsageError(f"split must be one of {', '.join(SPLITS)}")
     held = holdout_speakers(clips)
-    chosen = [c for c in clips if split == "all" or (c.speaker in held) == (split == "holdout")]
+    chosen = [c for c in clips if split == "all" or (c.speaker in held) == (split == "test")]
     if limit is not None and 0 < limit < len(chosen):
         step = len(chosen) / limit
         chosen = [chosen[int(i * step)] for i in range(limit)]

@@ -43,6 +43,7 @@ import numpy.typing as npt
 from voicecoach.errors import ModelError
 from voicecoach.listening.bpe_tokens import PieceTokenizer
 from voicecoach.listening.recognizer import SAMPLE_RATE, Detection
+from voicecoach.listening.vad import SpeechEnds, silero_or_none
 
 log = logging.getLogger(__name__)
 
@@ -75,11 +76,20 @@ def default_tuning(phrase: str, pieces: int) -> tuple[float, float]:
 SOUND_ALIKE: Mapping[str, Sequence[str]] = {"two": ("to", "too"), "four": ("for",)}
 """Words the model may spell another way when it hears the phrase: extra keywords for it."""
 DEFAULT_STREAMS = 3
+FLUSH_SECONDS = 1.6
+"""How much audio before the end of speech is decoded again."""
+FLUSH_OFFSETS = (0.0, 0.5)
+"""Starts of the fresh streams within that audio (the word's place in the chunk grid
+matters; two starts half a second apart measured best)."""
+MIN_SECOND_LOOK = SAMPLE_RATE // 4
+"""Less audio than this (after the last detection) is not decoded again."""
+SECOND_LOOK_PADDING = np.zeros(SAMPLE_RATE * 2 // 5, dtype=np.float32)
+"""0.4 s of silence after it, so the spotter decodes the last chunk and its look-ahead."""
 FRAME_SAMPLES = 640
 """One output frame of the model (10 ms features, subsampled 4x): timestamps are in these."""
 CHUNK_FRAMES = 8
 """Output frames per decoded chunk (0.32 s): the grid on which the spotter restarts."""
-TRAILING_BLANKS = 1
+TRAILING_BLANKS = 0
 """Blank frames after a keyword's last piece before it fires (sherpa's num_trailing_blanks)."""
 ACCURACY_CYCLE = 1.6
 """Seconds after which the spotter's accuracy by position repeats (measured); the streams
@@ -103,9 +113,14 @@ class KwsRecognizer:
         streams: int = DEFAULT_STREAMS,
         cycle: float = ACCURACY_CYCLE,
         sound_alike: Mapping[str, Sequence[str]] | None = None,
+        speech_ends: SpeechEnds | bool | None = True,
+        flush_offsets: Sequence[float] = FLUSH_OFFSETS,
+        flush_seconds: float = FLUSH_SECONDS,
     ) -> None:
         """`tuning` gives (boost, threshold) per phrase (a voice profile); other phrases
-        get default_tuning(), or one `boost` / `threshold` for all when given (measuring)."""
+        get default_tuning(), or one `boost` / `threshold` for all when given (measuring).
+        `speech_ends` finds the ends of utterances for the quick second look (True: Silero
+        VAD and energy; False: none, only the live streams)."""
         from voicecoach.store.models import kws_files
 
         files = kws_files(model_dir)
@@ -125,6 +140,15 @@ class KwsRecognizer:
         self._starts: list[int] = []
         self._chunks: list[int] = []
         self._fed = 0
+        if speech_ends is True:
+            speech_ends = SpeechEnds(silero_or_none())
+        self._speech_ends = speech_ends or None
+        self._flush_offsets = [round(o * SAMPLE_RATE) for o in flush_offsets]
+        self._flush_samples = round(flush_seconds * SAMPLE_RATE)
+        self._history = np.zeros(0, dtype=np.float32)
+        self._heard_until = 0
+        self.flushes = 0
+        """How many times the last second was decoded again (for measuring its cost)."""
 
     def keyword_line(self, phrase: str, shared_boost: float | None = None) -> str | None:
         """The sherpa keyword entry for `phrase` (without its label), or None when the
@@ -193,8 +217,21 @@ class KwsRecognizer:
         self._restart(self._fed)
 
     def accept(self, samples: npt.NDArray[np.float32]) -> list[Detection]:
-        start, self._fed = self._fed, self._fed + len(samples)
         samples = np.asarray(samples, dtype=np.float32)
+        self._history = np.concatenate([self._history, samples])[-self._flush_samples :]
+        ended = [] if self._speech_ends is None else self._speech_ends.feed(samples)
+        heard = self._accept_live(samples)
+        if not heard and ended and ended[-1].end > self._heard_until:
+            found = self._second_look()
+            heard = [] if found is None else [found]
+            if heard:
+                self._restart(self._fed)  # the live streams must not report it again
+        if heard:
+            self._heard_until = self._fed
+        return heard
+
+    def _accept_live(self, samples: npt.NDArray[np.float32]) -> list[Detection]:
+        start, self._fed = self._fed, self._fed + len(samples)
         for k, (stream, begin) in enumerate(zip(self._streams, self._starts, strict=True)):
             if begin >= self._fed:
                 continue
@@ -214,7 +251,43 @@ class KwsRecognizer:
 
     def reset(self) -> None:
         self._fed = 0
+        self._history = np.zeros(0, dtype=np.float32)
+        self._heard_until = 0
+        if self._speech_ends is not None:
+            self._speech_ends.reset()
         self._restart(0)
+
+    def _second_look(self) -> Detection | None:
+        """Speech has just ended: decode its last second or so again in fresh streams,
+        padded with silence, so a word at its end is found now rather than when the live
+        streams reach it. The live streams are left as they are (a miss here costs
+        nothing), and no audio before the last detection is looked at again."""
+        if not self._keywords:
+            return None
+        begin = max(self._heard_until, self._fed - len(self._history))
+        self.flushes += 1
+        for offset in self._flush_offsets:
+            first = begin + offset
+            if self._fed - first < MIN_SECOND_LOOK:
+                continue
+            audio = self._history[len(self._history) - (self._fed - first) :]
+            stream = self._spotter.create_stream(self._keywords)
+            stream.accept_waveform(SAMPLE_RATE, audio)
+            stream.accept_waveform(SAMPLE_RATE, SECOND_LOOK_PADDING)
+            chunks = 0
+            while self._spotter.is_ready(stream):
+                self._spotter.decode_stream(stream)
+                chunks += 1
+                result = self._spotter.keyword_spotter.get_result(stream)
+                phrase = self._labels.get(result.keyword.strip())
+                if phrase is None:
+                    continue
+                span = word_span(list(result.timestamps), chunks)
+                if span is None:
+                    return Detection(phrase, True, self._fed)
+                start, end = first + span[0], min(first + span[1], self._fed)
+                return Detection(phrase, True, self._fed, None, start, end)
+        return None
 
     def _decode(self, k: int) -> tuple[str, tuple[int, int] | None] | None:
         """Decode what stream k can; (label, word span in stream samples) when it fires."""

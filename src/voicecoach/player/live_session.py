@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from voicecoach.player.inputs import InputItem, InputWait, queue_wait
-from voicecoach.player.keys import ENTER, KeyComposer
+from voicecoach.player.keys import ENTER, KeyComposer, unused_enter
 from voicecoach.player.notices import NOTICE_UTTERANCE, Notice, NoticeVoice
 from voicecoach.session.events import (
     Action,
@@ -33,10 +33,6 @@ from voicecoach.session.events import (
 )
 
 POLL_SECONDS = 0.02
-EARLY_ENTER = Notice(
-    "Enter was too early: nothing is waiting for done yet. Press Enter again when asked.",
-    "Enter was too early. Press it again when you have finished.",
-)
 
 
 class SpeechOutput(Protocol):
@@ -66,6 +62,9 @@ class StatusDisplay(Protocol):
     def note(self, text: str) -> None: ...
     def voice(self, on: bool) -> None:
         """Voice commands work (True) or not (False): the screen words things for keys."""
+
+    def legend(self, text: str) -> None:
+        """The list of all keys, shown before the first status."""
 
 
 Notices = Callable[[], list[Notice]]
@@ -142,7 +141,10 @@ class LiveSession:
             timeout = POLL_SECONDS if deadline is None else min(POLL_SECONDS, deadline - now)
             item = self.wait_for_input(timeout)
             if item is not None and self.engine.finished:
-                self.held.append(item)
+                # Only "stop" or "pain" act now (they cut the goodbye); anything else is
+                # kept for what comes next.
+                if not self._handled(item):
+                    self.held.append(item)
             elif item is not None and item.kind == "key":
                 for composed in self.keys.key(item.text, self.clock(), self.engine.status()):
                     self.feed(composed)
@@ -165,16 +167,27 @@ class LiveSession:
         the person is told it came too early."""
         now = self.clock()
         if item.kind == "key":
+            status = self.engine.status()
             acted = self._handle(KeyPressed(now, item.text))
             if item.text == ENTER and not acted:
-                self.notice(EARLY_ENTER)
+                self.notice(unused_enter(status))
         else:
             self._handle(Heard(now, item.text, item.word))
 
+    def _handled(self, item: InputItem) -> bool:
+        """Feed `item` as it is; whether the machine did anything with it."""
+        now = self.clock()
+        if item.kind == "key":
+            return self._handle(KeyPressed(now, item.text))
+        return self._handle(Heard(now, item.text, item.word))
+
     def notice(self, notice: Notice) -> None:
-        """Show a notice, switch the screen's wording, and say it when it has words to say."""
+        """Show a notice, switch the screen's wording, and say it when it has words to say
+        (printed text has no voice: the notice is printed once)."""
         self._tell(notice.text)
-        if notice.voice is not None and self.display is not None:
+        if self.display is None:
+            return
+        if notice.voice is not None:
             self.display.voice(notice.voice)
         self.voice_notices.add(notice.spoken, self.clock())
 

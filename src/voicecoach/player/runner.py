@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -9,8 +10,9 @@ from datetime import datetime, timezone
 
 from voicecoach.config.settings import Settings
 from voicecoach.player.live_session import InputWait, LiveSession, SessionIO
+from voicecoach.script.library import gentlest_script
 from voicecoach.script.model import Script
-from voicecoach.script.plan_file import Plan
+from voicecoach.script.plan_file import Plan, PlanError
 from voicecoach.session.engine import SessionEngine
 from voicecoach.session.events import Log
 from voicecoach.session.plan_following import apply_plan, followed_settings, planned_levels
@@ -52,6 +54,12 @@ def history_recorder(history: History, script: Script) -> Callable[[Log, float],
     return record
 
 
+HISTORY_SET_ASIDE = (
+    "Your saved history was damaged, so it has been put aside and a new history begins "
+    "with this session."
+)
+
+
 def play_session(
     script: Script,
     settings: Settings,
@@ -62,7 +70,14 @@ def play_session(
 ) -> SessionEngine:
     """Play `script` to its end, following the plan file when there is one, starting each
     exercise at the level carried over from the sessions before, and recording every event
-    in `history` as it happens."""
+    in `history` as it happens.
+
+    When opening the history set a damaged file aside, the screen gets the whole note (with
+    both paths) and the person hears once, among the first notices, that a new history
+    began."""
+    if history is not None and history.set_aside is not None:
+        print(history.damage_note, file=sys.stderr, flush=True)
+        notices = (*notices, HISTORY_SET_ASIDE)
     engine = session_engine(script, settings, history=history, notices=notices)
     record = history_recorder(history, script) if history is not None else None
     try:
@@ -113,4 +128,18 @@ def session_engine(
         vocabulary=vocabulary_for(settings.recognition),
         notices=notices,
         notes=(*carried.notes, *notes),
+        # The red flags are said in a person's first session; a high start score offers
+        # the gentlest session for the same position (as the plan sets it).
+        first_use=history is not None and history.count_sessions() == 0,
+        gentlest=_gentlest(script, plan),
     )
+
+
+def _gentlest(script: Script, plan: Plan | None) -> Script | None:
+    gentlest = gentlest_script(script.position)
+    if gentlest is None or plan is None:
+        return gentlest
+    try:
+        return apply_plan(gentlest, plan)
+    except PlanError:  # the plan switches off all of it: there is nothing gentler to offer
+        return None

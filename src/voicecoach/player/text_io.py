@@ -22,6 +22,7 @@ from typing import TextIO
 from voicecoach.audio.utterance_timer import UtteranceTimer
 from voicecoach.player.keys import KEY_HELP
 from voicecoach.player.live_session import InputItem, SessionIO, queue_wait
+from voicecoach.player.typed_echo import TypedEcho
 from voicecoach.session.events import Say
 from voicecoach.session.preview import speech_seconds
 
@@ -105,27 +106,6 @@ def read_keys(
             inputs.put(InputItem("key", "\n"))
         else:
             inputs.put(InputItem("key", ch))
-
-
-class TypedEcho:
-    """Shows a typed phrase on a plain terminal as the terminal itself would: each new
-    character written, backspace rubbed out, a new line at the end."""
-
-    def __init__(self, write: Callable[[str], None]) -> None:
-        self._write = write
-        self._shown = ""
-
-    def __call__(self, text: str, done: bool) -> None:
-        if text.startswith(self._shown):
-            out = text[len(self._shown) :]
-        else:
-            common = next(
-                (i for i, (a, b) in enumerate(zip(text, self._shown, strict=False)) if a != b),
-                min(len(text), len(self._shown)),
-            )
-            out = "\b \b" * (len(self._shown) - common) + text[common:]
-        self._shown = "" if done else text
-        self._write(out + ("\n" if done else ""))
 
 
 def wrapped(text: str, width: int) -> str:

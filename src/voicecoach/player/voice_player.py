@@ -306,7 +306,7 @@ def voice_session_io(
     clock = ScaledClock(time_scale)
     display.legend(KEY_HELP)
     try:
-        with keyboard(sys.stdin, display.note) as inputs:
+        with keyboard(sys.stdin, display.note, display.typing) as inputs:
             listening = Listening(settings, output, inputs, notes)
             off = listening.start()
             notices: tuple[str, ...] = ()

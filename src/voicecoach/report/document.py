@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import html
 import os
+import stat
 import tempfile
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -35,7 +36,7 @@ from voicecoach.report.weeks import WeekSummary, exercise_changes, weekly
 from voicecoach.report.wording import count, day, minutes_seconds, pain_pair, percent, when
 from voicecoach.store.history import SessionSummary
 
-__all__ = ["ReportError", "WeekSummary", "render_html", "weekly", "write_report"]
+__all__ = ["OutRefused", "ReportError", "WeekSummary", "render_html", "weekly", "write_report"]
 
 if TYPE_CHECKING:
     pass
@@ -50,13 +51,40 @@ def write_report(
     details: Mapping[int, Sequence[Mapping[str, Any]]] | None = None,
 ) -> Path:
     """Write the HTML report, or only the pain chart when `out` ends in .png. `details`:
-    per session id, its pain reports during the session and its levels (cli/report.py)."""
+    per session id, its pain reports during the session and its levels (cli/report.py).
+
+    `out` must be a new path or a regular file (it is replaced); anything else (a device,
+    a pipe, a folder, or a link to one) is refused untouched with ReportError."""
+    _check_replaceable(out)
     if out.suffix.lower() == ".png":
         content = pain_chart_png(sessions)
     else:
         content = render_html(sessions, details=details).encode("utf-8")
     _write_private(out, content)
     return out
+
+
+class OutRefused(ReportError):
+    """--out names something the report must not replace: the person's to fix."""
+
+    exit_code = 2
+
+
+def _check_replaceable(out: Path) -> None:
+    try:
+        mode = os.stat(out).st_mode  # follows a link: what it points at would be replaced
+    except FileNotFoundError:
+        return  # a new path
+    except OSError as error:  # e.g. a name too long, a folder we may not look into
+        raise ReportError(
+            f"cannot write the report to {out}: {error.strerror or error}. "
+            "Choose another place with --out FILE."
+        ) from error
+    if not stat.S_ISREG(mode):
+        raise OutRefused(
+            f"{out} is not a regular file, so the report will not replace it. Choose a new "
+            "file name with --out FILE, or --out - to print the page."
+        )
 
 
 def _write_private(out: Path, content: bytes) -> None:

@@ -31,6 +31,7 @@ from voicecoach.script.schema_problems import (
     script_schema,
 )
 from voicecoach.script.script_rules import level_problems, name_problems
+from voicecoach.script.text_file import FileRefused, read_capped
 from voicecoach.script.yaml_text import compose, encoding_problem
 from voicecoach.script.yaml_values import ValueTree
 
@@ -52,15 +53,14 @@ def load_script(path: str | Path) -> Script:
     """Read, check and build the script in `path`; raise ScriptError listing every problem."""
     file = str(path)
     try:
-        data = Path(path).read_bytes()
-    except OSError as error:  # missing file, a directory, no permission: all the person's to fix
+        data = read_capped(path, MAX_FILE_BYTES)
+    except FileRefused as refused:  # a pipe, a device, a huge file: refused before reading
+        raise ScriptError([str(at_start(file, f"the file {refused}"))]) from None
+    except OSError as error:  # missing file, no permission, name too long: the person's to fix
         reason = error.strerror or str(error)
         raise ScriptError(
             [f"{file}: cannot read the file: {reason} (expected a readable .yaml script file)"]
         ) from None
-    if len(data) > MAX_FILE_BYTES:
-        too_large = f"the file is too large: {len(data)} bytes (expected at most {MAX_FILE_BYTES})"
-        raise ScriptError([str(at_start(file, too_large))])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -162,6 +162,7 @@ def _build_exercise(item: dict[str, Any], line: int) -> Exercise:
         harder=tuple(_build_variant(v) for v in item.get("harder", ())),
         ceiling=Ceiling(**item.get("ceiling", {})),
         frequency=item.get("frequency", ""),
+        area=item.get("area"),
         line=line,
     )
 

@@ -85,6 +85,8 @@ class Exercise:
     """For `sides: affected`: "left" or "right" when a plan names the side, else None."""
     level_cap: int | None = None
     """The highest level a plan allows (0 is as written); None: only the ceiling limits."""
+    area: str | None = None
+    """The part of the body it works ("lower back", "hips", ...); None when not given."""
     line: int = 0
     """Line of the exercise in its script file, for messages."""
 

@@ -90,7 +90,9 @@ class ValueTree:
             return str(node.value).strip()
         try:
             value = self._constructor.construct_object(node)
-        except (ValueError, yaml.YAMLError):  # e.g. `!!int ten`: a value its own tag rejects
+        # A value its own tag rejects: `!!int ten` (ValueError), `!!bool maybe` (KeyError),
+        # an empty `!!int` (IndexError); PyYAML's constructors raise each of these.
+        except (ValueError, KeyError, IndexError, yaml.YAMLError):
             self._report(
                 path, f"{node.value!r} does not match its tag {node.tag.replace(_TAG, '!!')}"
             )

@@ -148,12 +148,11 @@ def _set_steps(ex: Exercise, place: Place, extra_rest: int, hold_rest: int) -> l
         rep_side = _side_name(ex, place.side_index, rep)
         rep_place = replace(place, side=rep_side, rep=rep)
         if ex.hold > 0 and rep > 1 and hold_rest > 0:
-            breather = replace(rep_place, rep=rep - 1)
             steps.append(
                 Step(
                     StepKind.REST,
                     Phase.REST,
-                    breather,
+                    rep_place,  # the rest before this rep
                     seconds=hold_rest + extra_rest,
                     quiet=True,
                 )
