@@ -32,8 +32,7 @@ def test_pain_reports_name_their_exercise_and_level_changes_are_listed(tmp_path:
     d.cooperate_until(lambda: d.state is State.HOLDING and d.engine.status().exercise == "Bridging")
     d.hear("pain")
     d.quiet()
-    d.hear("two")  # green: would you like the easier version?
-    d.quiet()
+    d.answer("two")  # green: would you like the easier version?
     d.hear("yes")
     d.finish()
     record(d)
