@@ -221,3 +221,29 @@ def test_play_text_takes_a_pain_score_of_ten_from_the_keys(tmp_path: Path) -> No
     history = voicecoach(tmp_path, "history", "--json")
     (session,) = json.loads(history.stdout)
     assert session["pain_end"] == 10
+
+
+def test_red_pain_typed_rests_asks_again_and_offers_another_area(tmp_path: Path) -> None:
+    from voicecoach.session.safety_words import END_FOR_PAIN, PAIN_REST_WORDS
+
+    lines = _play_answering(
+        tmp_path,
+        "bed-back-release",
+        [
+            ("How is your pain right now", "5"),  # so 7 is no rise of 3 (that would end it)
+            ("Exercise 2 of 5: Push-pull, knee away.", "p"),
+            ("How bad is it, from zero to ten?", "7"),
+            ("How is the pain now, from zero to ten?", "3"),
+            ("Would you like to go on with the next exercise, Lying back twist?", "n"),
+        ],
+    )
+    assert "Seven." in lines and "Three." in lines  # each score said back
+    rest = lines.index(PAIN_REST_WORDS)
+    again = lines.index("How is the pain now, from zero to ten?")
+    assert [line.strip() for line in lines[rest + 1 : again]][:3] == [
+        "One minute left.",
+        "Thirty seconds.",
+        "Ten seconds.",
+    ]
+    assert lines[-1].startswith(END_FOR_PAIN)  # n is no: the session ends kindly
+    assert not [line for line in lines if line.startswith("Exercise 3 of 5")]

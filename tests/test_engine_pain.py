@@ -220,6 +220,17 @@ def test_stop_right_after_the_number_keeps_the_score_and_stops_at_once() -> None
     assert d.said(mark) == ["Five.", "Stopped. Say continue to carry on, or stop again to finish."]
 
 
+@pytest.mark.parametrize("word", ["continue", "done"])
+def test_a_word_that_changes_nothing_lets_the_score_stand_and_its_reply_is_said(word: str) -> None:
+    d = pain_in_a_hold()
+    mark = d.mark()
+    d.hear("two")
+    d.quiet()
+    d.hear(word)
+    d.quiet()
+    assert d.said(mark) == ["Two.", THANKS_GREEN, OFFER_EASIER]
+
+
 def test_the_start_score_is_said_back_and_can_be_corrected() -> None:
     d = EngineDriver(sample_script())
     d.start()

@@ -598,3 +598,20 @@ def test_tingling_during_the_rest_after_pain_gives_the_advice_and_the_rest_goes_
     assert d.state is State.RESTING_AFTER_PAIN
     rested(d)
     assert d.said()[-1] == PAIN_AGAIN_QUESTION
+
+
+def test_how_many_left_during_the_rest_after_pain_says_how_long_the_rest_has_left() -> None:
+    import math
+
+    from voicecoach.session.vocabulary import count_word
+
+    d, _ = red_in_bridging("six")
+    d.advance(30)
+    end = d.engine._countdown_end
+    assert end is not None
+    left = count_word(math.ceil(end - d.t)).capitalize()
+    mark = d.mark()
+    d.hear("how many left")
+    d.quiet()
+    assert d.said(mark) == [f"{left} seconds of rest left. Then I will ask again."]
+    assert d.state is State.RESTING_AFTER_PAIN

@@ -20,7 +20,7 @@ from test_live_session import (
     small_script,
 )
 from voicecoach.config.settings import SessionSettings
-from voicecoach.player.keys import TEN_WAIT_SECONDS, KeyComposer, keys_line
+from voicecoach.player.keys import TEN_WAIT_SECONDS, KeyComposer, keys_line, unused_enter
 from voicecoach.player.live_session import InputItem, LiveSession
 from voicecoach.script.model import Pace
 from voicecoach.session.engine import SessionEngine, State
@@ -213,3 +213,12 @@ def test_the_keys_line_names_a_key_for_each_word_of_a_rest() -> None:
     assert keys_line(resting) == "Keys now: Enter ready, t more rest, s stop, p pain."
     odd = replace(asking_score(), state="speaking", can_say=("back to normal",))
     assert keys_line(odd) == "Keys now: :back to normal."
+
+
+def test_an_unused_enter_outside_an_exercise_lists_the_keys_that_act() -> None:
+    choosing = replace(asking_score(), state="choosing", can_say=("bed", "chair", "stop"))
+    told = unused_enter(choosing)
+    assert told.text == "Enter does nothing now. Keys now: b bed, c chair, s stop."
+    assert told.spoken == "Enter does nothing now."
+    during = replace(asking_score(), state="speaking", exercise="Ankle pumps", can_say=("pain",))
+    assert "too early" in unused_enter(during).text

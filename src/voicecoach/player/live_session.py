@@ -130,9 +130,7 @@ class LiveSession:
     def run(self, max_seconds: float | None = None) -> None:
         """Play the session to its end (or until `max_seconds` of clock time)."""
         start = self.clock()
-        self._perform(self.engine.start(start))
-        while self.held and not self.engine.finished:
-            self.feed(self.held.pop(0))
+        self.begin()
         while not self._over():
             now = self.clock()
             if max_seconds is not None and now - start >= max_seconds:
@@ -150,17 +148,28 @@ class LiveSession:
                     self.feed(composed)
             elif item is not None:
                 self.feed(item)
-            for composed in self.keys.due(self.clock()):
-                self.feed(composed)
-            for uid in self.output.finished():
-                if uid == NOTICE_UTTERANCE:
-                    self.voice_notices.finished()
-                    self._say_held_sentences()
-                else:
-                    self._handle(SpeechFinished(self.clock(), uid))
-            self._handle(Tick(self.clock()))
-            self._take_notices()
-            self.voice_notices.speak_if_quiet(self.clock(), self.engine.next_deadline())
+            self.step()
+
+    def begin(self) -> None:
+        """Start the machine, and give it what came in before it was there."""
+        self._perform(self.engine.start(self.clock()))
+        while self.held and not self.engine.finished:
+            self.feed(self.held.pop(0))
+
+    def step(self) -> None:
+        """One turn of the loop after waiting: keys due, speech that finished, the clock,
+        then notices."""
+        for composed in self.keys.due(self.clock()):
+            self.feed(composed)
+        for uid in self.output.finished():
+            if uid == NOTICE_UTTERANCE:
+                self.voice_notices.finished()
+                self._say_held_sentences()
+            else:
+                self._handle(SpeechFinished(self.clock(), uid))
+        self._handle(Tick(self.clock()))
+        self._take_notices()
+        self.voice_notices.speak_if_quiet(self.clock(), self.engine.next_deadline())
 
     def feed(self, item: InputItem) -> None:
         """Hand one input to the engine. An Enter that does nothing is not lost in silence:

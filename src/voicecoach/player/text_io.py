@@ -140,8 +140,10 @@ def keyboard(
     stream: TextIO,
     echo: Callable[[str], None],
     typing: Callable[[str, bool], None] | None = None,
+    start: Callable[..., None] | None = None,
 ) -> Iterator[queue.Queue[InputItem]]:
-    """Start reading the keyboard (or a pipe) in a background thread."""
+    """Start reading the keyboard (or a pipe) in a background thread; `start(name, work,
+    joinable=False)` starts it when given (the voice player's thread owner)."""
     inputs: queue.Queue[InputItem] = queue.Queue()
     restore: Callable[[], None] | None = None
     if stream.isatty() and os.name == "posix":
@@ -159,7 +161,10 @@ def keyboard(
     else:
         target = lambda: read_lines(stream, inputs)  # noqa: E731
     # A daemon thread: reading stdin cannot be interrupted, and must not keep us alive.
-    threading.Thread(target=target, name="keyboard", daemon=True).start()
+    if start is not None:
+        start("keyboard", lambda stop: target(), joinable=False)
+    else:
+        threading.Thread(target=target, name="keyboard", daemon=True).start()
     try:
         yield inputs
     finally:

@@ -57,7 +57,7 @@ def write_report(
     a pipe, a folder, or a link to one) is refused untouched with ReportError."""
     _check_replaceable(out)
     if out.suffix.lower() == ".png":
-        content = pain_chart_png(sessions)
+        content = pain_chart_png([s for s in sessions if not s.problem])
     else:
         content = render_html(sessions, details=details).encode("utf-8")
     _write_private(out, content)
@@ -133,8 +133,11 @@ def render_html(
     generated: datetime | None = None,
     details: Mapping[int, Sequence[Mapping[str, Any]]] | None = None,
 ) -> str:
-    """The whole report page; self-contained (no links to load, no scripts)."""
+    """The whole report page; self-contained (no links to load, no scripts). Sessions whose
+    history row could not be read are named in a note and left out of the figures."""
     made = (generated or datetime.now()).astimezone()
+    unreadable = [s for s in sessions if s.problem]
+    sessions = [s for s in sessions if not s.problem]
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -147,6 +150,11 @@ def render_html(
         f"<p>Made on {day(made)} by voicecoach.</p>",
         '<p class="note">A record of exercise sessions, not medical advice. If pain gets '
         "worse or new symptoms appear, talk to your physiotherapist or GP.</p>",
+        *(
+            f'<p class="note">Session {s.id} ({html.escape(s.title)}) could not be read and '
+            f"is left out: {html.escape(s.problem)}.</p>"
+            for s in unreadable
+        ),
     ]
     if sessions:
         parts += _report_body(sessions, details or {})

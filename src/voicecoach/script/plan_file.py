@@ -26,6 +26,7 @@ from typing import Any
 from voicecoach.errors import UsageError
 from voicecoach.script.loader import MAX_FILE_BYTES
 from voicecoach.script.problem import FieldPath, Problem, at_start
+from voicecoach.script.text_file import FileRefused, read_capped
 from voicecoach.script.yaml_text import compose, encoding_problem
 from voicecoach.script.yaml_values import ValueTree
 
@@ -99,14 +100,14 @@ def load_plan(path: str | Path, known: Sequence[str]) -> Plan:
     Raises PlanError listing every problem."""
     file = str(path)
     try:
-        data = Path(path).read_bytes()
-    except OSError as error:  # missing, a directory, no permission: all the person's to fix
+        data = read_capped(path, MAX_FILE_BYTES)
+    except FileRefused as refused:  # a pipe, a device, a huge file: refused before reading
+        raise PlanError([str(at_start(file, f"the file {refused}"))]) from None
+    except OSError as error:  # missing, no permission: all the person's to fix
         reason = error.strerror or str(error)
         raise PlanError(
             [f"{file}: cannot read the file: {reason} (expected a readable .yaml plan file)"]
         ) from None
-    if len(data) > MAX_FILE_BYTES:
-        raise PlanError([str(at_start(file, f"the file is too large: {len(data)} bytes"))])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:

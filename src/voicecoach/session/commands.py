@@ -8,6 +8,8 @@ the hold goes on.
 
 from __future__ import annotations
 
+import math
+
 from voicecoach.session.asking import Asking
 from voicecoach.session.events import (
     Action,
@@ -20,8 +22,15 @@ from voicecoach.session.events import (
 )
 from voicecoach.session.plan import NOT_MEDICAL_ADVICE, Phase, StepKind
 from voicecoach.session.safety_words import RED_FLAGS
-from voicecoach.session.states import AWAITING_CONTINUE, MOVING, ON_HOLD, State
+from voicecoach.session.states import (
+    AWAITING_CONTINUE,
+    MOVING,
+    OFF_PLAN_RESTS,
+    ON_HOLD,
+    State,
+)
 from voicecoach.session.steps import plural, seconds_phrase
+from voicecoach.session.timeline import EPSILON
 
 
 class Commands(Asking):
@@ -110,7 +119,7 @@ class Commands(Asking):
             self.state = state
             self._resume_to = resume_to
             return result
-        if self.state in (State.TAKING_A_REST, State.RESTING_AFTER_PAIN):
+        if self.state in OFF_PLAN_RESTS:
             say = self._say(" ".join(words))
             self._speaking = say.utterance_id  # the rest's own words wait for it
             return [say]
@@ -251,6 +260,11 @@ class Commands(Asking):
         return self._aside(t, words)
 
     def _how_many_left(self, t: float) -> list[Action]:
+        if self.state is State.RESTING_AFTER_PAIN and self._countdown_end is not None:
+            left = max(1, math.ceil(self._countdown_end - t - EPSILON))
+            return self._aside(
+                t, [f"{seconds_phrase(left).capitalize()} of rest left. Then I will ask again."]
+            )
         step = self.step
         main = len(self.script.exercises)
         then_cool = ", then a cool-down" if self.script.cool_down else ""

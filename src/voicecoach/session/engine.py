@@ -185,7 +185,7 @@ class SessionEngine(LevelChanges):
             if meaning in (Command.LOUDER, Command.QUIETER):
                 return self._command(meaning, t)  # the moment for "no" goes on
             stands = self._score_stands(t)
-            if meaning in SAFETY_COMMANDS or not self.finished:
+            if meaning in SAFETY_COMMANDS or (meaning in _CUTS and not self.finished):
                 # It stands, but its reply is not said: the word acts at once.
                 stands = self._unsaid(stands)
             return stands + self._on_meaning(meaning, t)
@@ -359,6 +359,10 @@ assert set(_IN_STATE) == set(State)
 
 # Commands that may interrupt a pain question without moving the session on.
 _ASIDES = {Command.HELP, Command.REPEAT, Command.LOUDER, Command.QUIETER, Command.SAFETY}
+
+# Words that cut speech when they act (so a score's reply they would cut is not said at
+# all); "continue" and the answer words leave it to be said.
+_CUTS = frozenset(Command) - {Command.CONTINUE, Command.LOUDER, Command.QUIETER}
 
 # Questions nothing else may move past, with what is said if something tries.
 _MUST_ANSWER_FIRST = {

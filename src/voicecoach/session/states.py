@@ -39,6 +39,14 @@ ON_HOLD: frozenset[State] = AWAITING_CONTINUE | {State.TAKING_A_REST}
 """The plan waits: "continue", or the end of a rest asked for, picks it up again at the
 place kept in `_resume_to`."""
 
+OFF_PLAN_RESTS: frozenset[State] = frozenset({State.TAKING_A_REST, State.RESTING_AFTER_PAIN})
+"""Rests outside the plan (asked for, or after red pain): a short answer is said over the
+count-down, which goes on."""
+
+KEEPS_ITS_PLACE: frozenset[State] = ON_HOLD | {State.RESTING_AFTER_PAIN}
+"""States that go back to the place kept in `_resume_to` (after red pain: the next
+exercise, never the one that hurt), not to the current step."""
+
 
 class QuestionKind(str, Enum):
     """What a pending question asks."""

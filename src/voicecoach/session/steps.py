@@ -25,7 +25,7 @@ from voicecoach.session.plan import (
     planned_sets,
 )
 from voicecoach.session.safety_words import RED_FLAGS
-from voicecoach.session.states import ON_HOLD, Question, State
+from voicecoach.session.states import KEEPS_ITS_PLACE, Question, State
 from voicecoach.session.timeline import EPSILON, Timeline
 from voicecoach.session.vocabulary import DEFAULT_VOCABULARY, Answer, Vocabulary, count_word
 
@@ -157,7 +157,7 @@ class StepPlayer(Timeline, ABC):
         return self._run_step(t)
 
     def _resume_index(self) -> int:
-        if self.state in ON_HOLD or self.state is State.RESTING_AFTER_PAIN:
+        if self.state in KEEPS_ITS_PLACE:
             return self._resume_to
         if self.question is not None and self.question.resume_at is not None:
             return self.question.resume_at
