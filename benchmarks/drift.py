@@ -108,7 +108,7 @@ def run_child(minutes: float, scale: float, folder: Path) -> dict[str, Any]:
     from voicecoach.config.settings import Settings
     from voicecoach.player.live_session import LiveSession
     from voicecoach.player.runner import ScaledClock
-    from voicecoach.player.voice_player import VoiceSpeech
+    from voicecoach.player.voice_output import VoiceSpeech
     from voicecoach.session.engine import SessionEngine, State
     from voicecoach.session.events import Action, Say
     from voicecoach.session.preview import said_texts

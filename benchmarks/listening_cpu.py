@@ -94,17 +94,17 @@ def microphone_signal(ctx: BenchContext, seconds: float) -> tuple[np.ndarray, np
 
 def feed(engine: str, mic: np.ndarray, reference: np.ndarray) -> tuple[float, dict[str, float]]:
     """CPU seconds to listen to `mic` (total, and per part) with a fresh recogniser."""
-    from voicecoach.audio.echo.canceller import EchoCanceller, SelfSpeechGate
-    from voicecoach.audio.echo.talk_over import LouderThanEcho
+    from voicecoach.audio.echo.canceller import EchoCanceller
     from voicecoach.config.settings import RecognitionSettings
     from voicecoach.listening.factory import create_recognizer
     from voicecoach.listening.listener import CommandListener
+    from voicecoach.listening.own_voice import OwnVoice
     from voicecoach.session.vocabulary import vocabulary_for
 
     settings = RecognitionSettings(engine=engine)
     listener = CommandListener(create_recognizer(settings, "spot"), vocabulary_for(settings))
     canceller = EchoCanceller(sample_rate=RATE)
-    gate, louder = SelfSpeechGate(), LouderThanEcho()
+    own_voice = OwnVoice()
     heard: list[Any] = []
     in_canceller = in_listener = 0.0
     clock = time.process_time
@@ -113,8 +113,7 @@ def feed(engine: str, mic: np.ndarray, reference: np.ndarray) -> tuple[float, di
         a = clock()
         block, played = mic[i : i + BLOCK], reference[i : i + BLOCK]
         clean = canceller.process(block, played)
-        gate.process(clean, played)
-        louder.louder(block, played)
+        own_voice.hear(block, clean, played)
         b = clock()
         heard += listener.feed(clean)
         in_canceller += b - a

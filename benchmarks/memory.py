@@ -72,7 +72,7 @@ def run_child(engine_name: str, scale: float) -> dict[str, Any]:
     from voicecoach.listening.listener import CommandListener
     from voicecoach.player.live_session import InputItem, LiveSession
     from voicecoach.player.runner import ScaledClock
-    from voicecoach.player.voice_player import VoiceSpeech
+    from voicecoach.player.voice_output import VoiceSpeech
     from voicecoach.script.library import find_script
     from voicecoach.session.engine import SessionEngine
     from voicecoach.session.preview import said_texts

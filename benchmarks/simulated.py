@@ -23,11 +23,13 @@ def answer_for(engine: SessionEngine) -> tuple[str, float] | None:
     """(phrase, seconds to wait before saying it) when the session waits for the person."""
     question = engine.question
     if engine.state is State.ASKING and question is not None:
-        if question.kind in ("easier_offer", "move_on"):
-            return "yes", 2.0
-        if question.kind == "pain_now":
+        if question.heard is not None:
+            return None  # a score said back: the moment to take it back passes by itself
+        if question.kind.skippable_score:
+            return "skip", 2.0
+        if question.kind.is_score:
             return "two", 2.0  # a low score: carry on
-        return "skip", 2.0
+        return "yes", 2.0
     if engine.state is State.WAITING_FOR_DONE:
         step = engine.step
         exercises = engine.script.all_exercises

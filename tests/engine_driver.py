@@ -50,6 +50,9 @@ WILLING_ANSWERS = {
     "pain_now": "two",
     "easier_offer": "no",
     "move_on": "yes",
+    "pain_again": "two",
+    "skip_offer": "no",
+    "start_offer": "yes",
 }
 
 
@@ -98,6 +101,13 @@ class EngineDriver:
     def hear(self, phrase: str) -> list[Action]:
         """The person says `phrase` now; returns the actions of that one engine call."""
         return self.send(Heard(self.t, phrase))
+
+    def answer(self, phrase: str) -> None:
+        """The person answers `phrase`, lets a score said back stand (no correction), and
+        hears what follows it."""
+        self.hear(phrase)
+        self.run_until(lambda: self.engine.question is None or self.engine.question.heard is None)
+        self.quiet()
 
     def key(self, key: str) -> list[Action]:
         return self.send(KeyPressed(self.t, key))
@@ -172,7 +182,9 @@ class EngineDriver:
             if self.t > limit:
                 raise AssertionError(f"not reached by t={self.t} (state {self.state.value})")
             question = self.engine.question
-            if self.silent and question is not None:
+            if question is not None and question.heard is not None:
+                self.step()  # a score said back: the moment for "no" passes
+            elif self.silent and question is not None:
                 self.hear(WILLING_ANSWERS[question.kind])
             elif self.silent and self.state in WAITING_FOR_PERSON:
                 self.hear("continue")
@@ -298,14 +310,30 @@ def _asking_pain_now(d: EngineDriver) -> None:
 
 def _asking_easier_offer(d: EngineDriver) -> None:
     _asking_pain_now(d)
+    d.answer("two")
+
+
+def _correcting_a_score(d: EngineDriver) -> None:
+    _asking_pain_now(d)
     d.hear("two")
+    d.quiet()  # "Two." has been said; "no" or another number would replace it now
+
+
+def _resting_after_pain(d: EngineDriver) -> None:
+    _asking_pain_now(d)
+    d.answer("seven")
+    d.advance(20)
+
+
+def _asking_pain_again(d: EngineDriver) -> None:
+    _resting_after_pain(d)
+    d.run_until(lambda: d.engine.question is not None)
     d.quiet()
 
 
 def _asking_move_on(d: EngineDriver) -> None:
-    _asking_pain_now(d)
-    d.hear("eight")
-    d.quiet()
+    _asking_pain_again(d)
+    d.answer("three")
 
 
 def _paused(d: EngineDriver) -> None:
@@ -343,6 +371,9 @@ MOMENTS: dict[str, Callable[[EngineDriver], None]] = {
     "asking pain now": _asking_pain_now,
     "asking easier offer": _asking_easier_offer,
     "asking move on": _asking_move_on,
+    "correcting a score": _correcting_a_score,
+    "resting after pain": _resting_after_pain,
+    "asking pain again": _asking_pain_again,
     "paused": _paused,
     "stopped": _stopped,
     "taking a rest": _taking_a_rest,
@@ -360,6 +391,9 @@ MOMENT_STATE: dict[str, State] = {
     "asking pain now": State.ASKING,
     "asking easier offer": State.ASKING,
     "asking move on": State.ASKING,
+    "correcting a score": State.ASKING,
+    "resting after pain": State.RESTING_AFTER_PAIN,
+    "asking pain again": State.ASKING,
     "paused": State.PAUSED,
     "stopped": State.STOPPED,
     "taking a rest": State.TAKING_A_REST,

@@ -10,7 +10,8 @@ import pytest
 from voicecoach.cli.main import build_parser, command_names, main
 
 PUBLIC_NAMES = {
-    "check", "enrol", "eval-commands", "eval-self", "history", "list", "model",
+    "check", "enrol", "eval-commands", "eval-self", "history", "install-launcher", "list",
+    "model",
     "play", "preview", "report", "settings", "show", "start", "validate",
 }  # fmt: skip
 

@@ -14,6 +14,9 @@ import pytest
 STOPPED_WORDS = "Stopped. Say continue to carry on, or stop again to finish."
 
 
+FAST = ("--time-scale", "50")
+
+
 def environment(tmp_path: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["VOICECOACH_DATA_DIR"] = str(tmp_path / "data")
@@ -134,3 +137,113 @@ def test_play_an_unknown_script_exits_2_without_a_traceback(tmp_path: Path) -> N
     assert result.returncode == 2
     assert "no script has the id 'no-such-script'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# ---------------------------------------------------------------- safety, as typed
+
+
+def _play_answering(tmp_path: Path, script_id: str, answers: list[tuple[str, str]]) -> list[str]:
+    """`play --text`, typing each answer once the line starting with its cue is printed;
+    the lines printed, once the session has ended."""
+    import threading
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "voicecoach", "play", script_id, "--text", "--time-scale", "50"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment(tmp_path),
+    )
+    watchdog = threading.Timer(60, process.kill)
+    watchdog.start()
+    assert process.stdin is not None and process.stdout is not None
+    lines: list[str] = []
+    pending = list(answers)
+    try:
+        for line in process.stdout:
+            lines.append(line.rstrip("\n"))
+            if pending and line.startswith(pending[0][0]):
+                process.stdin.write(pending.pop(0)[1] + "\n")
+                process.stdin.flush()
+        process.wait(timeout=10)
+    finally:
+        watchdog.cancel()
+    assert process.returncode == 0, lines
+    assert not pending, f"never asked: {pending}"
+    return lines
+
+
+def test_a_first_session_says_the_red_flags_and_the_next_does_not(tmp_path: Path) -> None:
+    from voicecoach.session.safety_words import RED_FLAGS
+
+    stop_at_the_start = [("How is your pain right now", "s"), (STOPPED_WORDS, "s")]
+    first = _play_answering(tmp_path, "chair-gentle-start", stop_at_the_start)
+    assert [line for line in first if line in RED_FLAGS] == list(RED_FLAGS)
+    second = _play_answering(tmp_path, "chair-gentle-start", stop_at_the_start)
+    assert not [line for line in second if line in RED_FLAGS]
+
+
+def test_a_start_score_of_six_offers_the_gentle_start_and_no_stops_for_today(
+    tmp_path: Path,
+) -> None:
+    from voicecoach.session.safety_words import STOP_FOR_TODAY
+
+    lines = _play_answering(
+        tmp_path,
+        "bed-back-release",
+        [("How is your pain right now", "6"), ("Would you like the gentlest session", "n")],
+    )
+    offer = next(line for line in lines if line.startswith("Would you like the gentlest"))
+    assert "Gentle start" in offer
+    assert lines[-1].startswith(STOP_FOR_TODAY)
+    assert not [line for line in lines if line.startswith("Exercise 1 of")]
+
+
+def test_play_text_takes_a_pain_score_of_ten_from_the_keys(tmp_path: Path) -> None:
+    """Stop twice, then "1" and "0" as keys at the end question: the score is 10, not 1."""
+    with subprocess.Popen(
+        [sys.executable, "-m", "voicecoach", "play", "chair-gentle-start", "--text", *FAST],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment(tmp_path),
+    ) as process:
+        try:
+            out, err = process.communicate("s\ns\n1\n0\n", timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            out, err = process.communicate()
+            pytest.fail(f"play did not end: {out}\n{err}")
+    assert process.returncode == 0, err
+    assert "Pain score typed: 10" in out.splitlines()
+    history = voicecoach(tmp_path, "history", "--json")
+    (session,) = json.loads(history.stdout)
+    assert session["pain_end"] == 10
+
+
+def test_red_pain_typed_rests_asks_again_and_offers_another_area(tmp_path: Path) -> None:
+    from voicecoach.session.safety_words import END_FOR_PAIN, PAIN_REST_WORDS
+
+    lines = _play_answering(
+        tmp_path,
+        "bed-back-release",
+        [
+            ("How is your pain right now", "5"),  # so 7 is no rise of 3 (that would end it)
+            ("Exercise 2 of 5: Push-pull, knee away.", "p"),
+            ("How bad is it, from zero to ten?", "7"),
+            ("How is the pain now, from zero to ten?", "3"),
+            ("Would you like to go on with the next exercise, Lying back twist?", "n"),
+        ],
+    )
+    assert "Seven." in lines and "Three." in lines  # each score said back
+    rest = lines.index(PAIN_REST_WORDS)
+    again = lines.index("How is the pain now, from zero to ten?")
+    assert [line.strip() for line in lines[rest + 1 : again]][:3] == [
+        "One minute left.",
+        "Thirty seconds.",
+        "Ten seconds.",
+    ]
+    assert lines[-1].startswith(END_FOR_PAIN)  # n is no: the session ends kindly
+    assert not [line for line in lines if line.startswith("Exercise 3 of 5")]

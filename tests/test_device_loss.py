@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import queue
+import threading
 
 import numpy as np
-import pytest
 
 from fakes.scripted_recognizer import ScriptedRecognizer
+from voicecoach.audio.echo.canceller import MicBlock
 from voicecoach.audio.failover import BACK, LOST, RETRY_SECONDS, FailoverSpeaker
 from voicecoach.audio.speaker import PrintSpeaker
-from voicecoach.config.settings import Settings
+from voicecoach.errors import DeviceError, ModelError
 from voicecoach.listening.listener import CommandListener
+from voicecoach.player.listening import RECOGNISER_RESTARTS, Listening
 from voicecoach.player.live_session import InputItem
-from voicecoach.player.notices import Notice
-from voicecoach.player.voice_player import RECOGNISER_RESTARTS, Listening
+from voicecoach.player.notices import MICROPHONE_BACK, MICROPHONE_LOST, Notice
 from voicecoach.session.vocabulary import DEFAULT_VOCABULARY
 
 ONE_SECOND = np.zeros(16000, np.float32)
@@ -102,73 +103,95 @@ class BrokenRecognizer(ScriptedRecognizer):
         raise RuntimeError("onnxruntime error")
 
 
-class OneBlockMic:
+class SilentMic:
+    """A cleaning microphone giving `blocks` blocks of silence, then ending the thread."""
+
     sample_rate = 16000
-    alive = True
+    backlog_seconds = 0.0
 
-    def __init__(self, blocks: int, listening: Listening) -> None:
+    def __init__(self, blocks: int, stop: threading.Event, *, alive: bool = True) -> None:
         self._left = blocks
-        self._listening = listening
+        self._stop = stop
+        self.alive = alive
 
-    def read(self, timeout: float) -> np.ndarray | None:
+    def read_block(self, timeout: float) -> MicBlock | None:
         if self._left == 0:
-            self._listening.stop()
+            self._stop.set()
             return None
         self._left -= 1
-        return np.zeros(320, np.float32)
+        quiet = np.zeros(320, np.float32)
+        return MicBlock(quiet, quiet, quiet)
 
     def close(self) -> None:
         pass
 
 
-class QuietOutput:
-    def busy(self) -> bool:
-        return False
-
-    def duck(self) -> None:
-        pass
-
-    def unduck(self) -> None:
-        pass
-
-
-def _listening() -> tuple[Listening, queue.Queue[InputItem], queue.Queue[Notice]]:
+def listen_with(
+    listeners: list[CommandListener], blocks: int
+) -> tuple[queue.Queue[InputItem], list[Notice]]:
+    """Run the listening loop over `blocks` blocks; each listener made comes from the list."""
     inputs: queue.Queue[InputItem] = queue.Queue()
-    notes: queue.Queue[Notice] = queue.Queue()
-    listening = Listening(Settings(), QuietOutput(), inputs, notes)  # type: ignore[arg-type]
-    return listening, inputs, notes
+    notes: list[Notice] = []
+    stop = threading.Event()
+    mic = SilentMic(blocks, stop)
+    listening = Listening(lambda: mic, lambda: listeners.pop(0), inputs, notes.append)
+    listening.run(stop, mic)
+    return inputs, notes
 
 
-def test_a_failing_recogniser_is_restarted_and_hears_again(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    listening, inputs, notes = _listening()
-    fresh = ScriptedRecognizer([(320 * 5, "stop")])
-    monkeypatch.setattr(
-        listening, "_new_listener", lambda: CommandListener(fresh, DEFAULT_VOCABULARY)
-    )
+def test_a_failing_recogniser_is_restarted_and_hears_again() -> None:
     broken = CommandListener(BrokenRecognizer(), DEFAULT_VOCABULARY)
-    listening._run(OneBlockMic(20, listening), broken)  # type: ignore[arg-type]
+    fresh = CommandListener(ScriptedRecognizer([(320 * 5, "stop")]), DEFAULT_VOCABULARY)
+    inputs, notes = listen_with([broken, fresh], 20)
     assert [item.text for item in inputs.queue] == ["stop"]
-    (note,) = notes.queue
+    (note,) = notes
     assert note.text.startswith("Speech recognition failed (onnxruntime error); restarting it.")
     assert not note.spoken  # shown only: it is being put right
 
 
-def test_a_recogniser_that_keeps_failing_turns_voice_off_with_a_note(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    listening, inputs, notes = _listening()
-    monkeypatch.setattr(
-        listening,
-        "_new_listener",
-        lambda: CommandListener(BrokenRecognizer(), DEFAULT_VOCABULARY),
-    )
-    broken = CommandListener(BrokenRecognizer(), DEFAULT_VOCABULARY)
-    listening._run(OneBlockMic(50, listening), broken)  # type: ignore[arg-type]
-    said = list(notes.queue)
+def test_a_recogniser_that_keeps_failing_turns_voice_off_with_a_note() -> None:
+    listeners = [
+        CommandListener(BrokenRecognizer(), DEFAULT_VOCABULARY)
+        for _ in range(RECOGNISER_RESTARTS + 2)
+    ]
+    inputs, said = listen_with(listeners, 50)
     assert len(said) == RECOGNISER_RESTARTS + 1
     assert said[-1].text.startswith("Voice commands are off: speech recognition keeps failing")
     assert said[-1].spoken == "Voice commands are off. Use the keys."
     assert said[-1].voice is False
     assert inputs.empty()
+
+
+def test_a_lost_microphone_is_reopened_and_the_person_told() -> None:
+    inputs: queue.Queue[InputItem] = queue.Queue()
+    notes: list[Notice] = []
+    stop = threading.Event()
+    lost = SilentMic(0, threading.Event(), alive=False)  # unplugged
+    back = SilentMic(5, stop)
+    offered: list[SilentMic | None] = [None, back]
+
+    def reopen() -> SilentMic:
+        mic = offered.pop(0)
+        if mic is None:
+            raise DeviceError("no microphone")
+        return mic
+
+    listener = CommandListener(ScriptedRecognizer([]), DEFAULT_VOCABULARY)
+    listening = Listening(reopen, lambda: listener, inputs, notes.append, mic_retry_seconds=0.0)
+    listening.run(stop, lost)
+    assert notes == [MICROPHONE_LOST, MICROPHONE_BACK]
+    assert offered == []
+
+
+def test_voice_is_off_with_a_note_when_no_recogniser_can_be_made() -> None:
+    notes: list[Notice] = []
+
+    def no_model() -> CommandListener:
+        raise ModelError("The speech model is missing.")
+
+    stop = threading.Event()
+    mic = SilentMic(5, stop)
+    Listening(lambda: mic, no_model, queue.Queue(), notes.append).run(stop, mic)
+    assert [n.text for n in notes] == [
+        "Voice commands are off: The speech model is missing. Keys still work."
+    ]

@@ -211,6 +211,15 @@ def test_plain_lines_say_where_the_session_is() -> None:
     ]
 
 
+def test_a_cool_down_is_shown_as_the_voice_says_it_not_as_an_extra_exercise() -> None:
+    out = io.StringIO()
+    PlainDisplay(out).show(status(exercise="Slow breathing", exercise_number=7, cool_down=True))
+    assert out.getvalue().splitlines()[1].startswith("Cool-down: Slow breathing.")
+    display, big = rich_display()
+    display.show(status(exercise="Slow breathing", exercise_number=7, cool_down=True))
+    assert "Cool-down" in seen(big) and "Exercise 7 of 6" not in seen(big)
+
+
 def test_plain_lines_appear_only_for_what_changed() -> None:
     out = io.StringIO()
     display = PlainDisplay(out)
@@ -419,4 +428,34 @@ def test_the_key_legend_is_shown_before_the_session_starts() -> None:
     display.legend(KEY_HELP)
     assert "y yes" in KEY_HELP and "n next or no" in KEY_HELP and "Enter skips" in KEY_HELP
     assert "Keys: space pause/continue" in seen(out)
+    display.close()
+
+
+def test_a_typed_word_is_echoed_on_both_displays() -> None:
+    out = io.StringIO()
+    plain = PlainDisplay(out)
+    for text in ("m", "mo", "mor", "more", "mor", "more"):
+        plain.typing(text, done=False)
+    plain.typing("more", done=True)
+    assert out.getvalue() == "more\b \be\n"  # as a terminal echoes: no line per letter
+    display, screen = rich_display()
+    display.show(status())
+    display.typing("more res", done=False)
+    assert "Typing: more res_" in seen(screen)
+    display.typing("more rest", done=True)
+    assert "Typed: more rest" in seen(screen)
+    display.close()
+
+
+def test_on_a_short_terminal_the_count_shrinks_so_the_keys_stay_on_screen() -> None:
+    out = io.StringIO()
+    console = Console(file=out, width=80, height=15, force_terminal=True)
+    display = RichDisplay(console)
+    display.show(status())
+    panel = console.render_lines(display.render(), console.options, pad=False)
+    assert len(panel) <= 15
+    text = "\n".join("".join(segment.text for segment in line) for line in panel)
+    assert "Keys now:" in text
+    assert "“Lift your hips and hold.”" in text
+    assert "HOLD 1" in text or big_rows_in(text, half_height(big_text("HOLD 1") or []))
     display.close()

@@ -186,3 +186,20 @@ def test_without_pyaec_the_microphone_passes_audio_through_and_says_why(
 def test_blocks_of_different_lengths_are_refused() -> None:
     with pytest.raises(ValueError, match="reference"):
         EchoCanceller().process(np.zeros(320, np.float32), np.zeros(160, np.float32))
+
+
+def test_webrtc_aec3_takes_the_players_echo_out_too() -> None:
+    need_module("livekit", "pip install livekit")
+    from voicecoach.audio.echo.webrtc import WebRtcCanceller
+
+    rng = np.random.default_rng(0)
+    t = np.arange(6 * RATE) / RATE
+    played = 0.1 * (0.5 + 0.5 * np.sin(2 * np.pi * 4 * t) ** 2) * rng.standard_normal(len(t))
+    echo = simulate_room(played.astype(np.float32), RATE)
+    canceller = WebRtcCanceller(RATE)
+    out = np.concatenate(
+        [canceller.process(echo[i : i + 320], played[i : i + 320]) for i in range(0, len(t), 320)]
+    )
+    assert len(out) == len(echo)
+    settled = slice(2 * RATE, None)
+    assert rms(out[settled]) < rms(echo[settled]) / 4  # at least 12 dB less echo

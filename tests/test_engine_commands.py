@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import pytest
 
-from engine_driver import MOMENTS, EngineDriver, check_consistent, driver_at
+from engine_driver import MOMENT_STATE, MOMENTS, EngineDriver, check_consistent, driver_at
 from sample_scripts import sample_script
 from voicecoach.session.engine import PAIN_FIRST_WORDS, PAIN_QUESTION, State
 from voicecoach.session.events import Action, Cue, Say, SetVolume, StopSpeech
 from voicecoach.session.plan import HEAT_NOTE, NOT_MEDICAL_ADVICE
+from voicecoach.session.safety_words import RED_FLAGS
+from voicecoach.session.states import MOVING
 from voicecoach.session.vocabulary import DEFAULT_VOCABULARY, Command
 
 PAUSED_WORDS = "Paused. Say continue when you are ready."
@@ -21,6 +23,7 @@ STOPPED_WORDS = "Stopped. Say continue to carry on, or stop again to finish."
 REST_WORDS = "Let's rest for a minute. Say more rest if you need longer."
 READY_WORDS = "Ready when you are. Say continue to carry on."
 CHECK_PAIN_FIRST = "First, let's check your pain."
+MOVE_ON_QUESTION = "Would you like to go on with the next exercise, Bridging? Say yes or no."
 HELP_WORDS = "You can say: " + ", ".join(DEFAULT_VOCABULARY.advertised()) + "."
 ALL_MOMENTS = list(MOMENTS)
 PHRASES = [c.value for c in Command]
@@ -122,8 +125,7 @@ def test_stop_when_stopped_asks_the_end_pain_score_then_ends(how: str) -> None:
     assert d.state is State.ASKING
     d.quiet()
     assert d.said(mark)[-1] == "How is your pain now, from zero to ten? Or say skip."
-    d.hear("three")
-    d.quiet()
+    d.answer("three")
     assert d.engine.state is State.ENDED
     (ended,) = d.logs("session_ended")
     assert ended.detail["reason"] == "stopped"
@@ -144,7 +146,7 @@ def test_continue_after_stop_resumes_the_rep(how: str) -> None:
 
 
 @pytest.mark.parametrize("how", ["say:pain", "key:p"])
-@pytest.mark.parametrize("moment", ALL_MOMENTS)
+@pytest.mark.parametrize("moment", [m for m in ALL_MOMENTS if m != "resting after pain"])
 def test_pain_cuts_speech_at_once_and_asks_zero_to_ten(moment: str, how: str) -> None:
     d = driver_at(moment)
     mark = d.mark()
@@ -166,7 +168,13 @@ def test_pain_wins_over_other_words_in_the_same_phrase() -> None:
 
 # ---------------------------------------------------------------- pause and continue
 
-PAUSABLE = [m for m in ALL_MOMENTS if m not in ("paused", "asking pain now")]
+# Not paused: what is paused already, the pain questions (the score comes first) and the
+# guided rest after red pain (a rest already; "ready" asks the score again).
+PAUSABLE = [
+    m
+    for m in ALL_MOMENTS
+    if m not in ("paused", "asking pain now", "asking pain again", "resting after pain")
+]
 
 
 @pytest.mark.parametrize("how", ["say:pause", "say:hold on"])
@@ -293,41 +301,75 @@ HELP_ANSWERS = {
         "Say yes or no.",
         "Would you like the easier version? Say yes or no.",
     ],
-    "asking move on": [
-        "Say yes or no.",
-        "Would you like to move on to the next exercise? Say yes or no.",
+    "asking move on": ["Say yes or no.", MOVE_ON_QUESTION],
+    # "Two." stands (help is no correction), then help answers the easier offer.
+    "correcting a score": ["Say yes or no.", "Would you like the easier version? Say yes or no."],
+    "resting after pain": [
+        " ".join(["Say ready when you want to go on, or more rest, or stop.", *RED_FLAGS])
     ],
-    "paused": ["Say continue to carry on, or stop to finish."],
-    "stopped": ["Say continue to carry on, or stop to finish."],
-    "taking a rest": [HELP_WORDS],
-    "waiting for ready": ["Say continue to carry on, or stop to finish."],
+    "asking pain again": [
+        "Say a number from zero to ten. Zero is no pain, ten is the worst.",
+        "How is the pain now, from zero to ten?",
+    ],
+    "paused": ["Say continue to carry on, or stop to finish.", *RED_FLAGS],
+    "stopped": ["Say continue to carry on, or stop to finish.", *RED_FLAGS],
+    "taking a rest": [" ".join([HELP_WORDS, *RED_FLAGS])],
+    "waiting for ready": ["Say continue to carry on, or stop to finish.", *RED_FLAGS],
 }
+MOVING_MOMENTS = [m for m in ALL_MOMENTS if MOMENT_STATE[m] in MOVING]
 
 
 @pytest.mark.parametrize("how", ["say:help", "key:?"])
 @pytest.mark.parametrize("moment", ALL_MOMENTS)
-def test_help_says_what_can_be_said_now_and_keeps_the_state(moment: str, how: str) -> None:
+def test_help_says_what_can_be_said_now_and_the_red_flags(moment: str, how: str) -> None:
     d = driver_at(moment)
     state = d.state
     mark = d.mark()
     _press(d, how)
     d.quiet()
     answer = HELP_ANSWERS[moment]
+    if state in MOVING:
+        # Help pauses first: nothing is counted while it is said.
+        assert d.said(mark) == [
+            "Paused.",
+            *answer,
+            *RED_FLAGS,
+            "Say continue when you are ready.",
+        ]
+        assert d.state is State.PAUSED
+        return
     assert d.said(mark)[: len(answer)] == answer
-    if state in (State.ASKING, State.PAUSED, State.STOPPED, State.WAITING_FOR_READY):
+    if state is not State.ASKING or moment != "correcting a score":
         assert d.state is state
         assert d.said(mark) == answer
 
 
-@pytest.mark.parametrize("moment", [m for m in RESUMES_WITH if not m.startswith("asking")])
-def test_help_then_resumes_the_rep(moment: str) -> None:
+@pytest.mark.parametrize("moment", MOVING_MOMENTS)
+def test_help_pauses_and_counts_nothing_until_continue(moment: str) -> None:
     d = driver_at(moment)
     mark = d.mark()
     d.hear("help")
-    d.advance(20)
+    d.advance(600)
     said = d.said(mark)
-    assert said[0] == HELP_WORDS or said[0].startswith("Say done")
-    assert said[1] == RESUMES_WITH[moment]
+    assert said[-1] == "Say continue when you are ready."  # nothing counted meanwhile
+    assert d.state is State.PAUSED
+    d.hear("continue")
+    d.advance(20)
+    assert _said_after_carrying_on(d, mark) == RESUMES_WITH[moment]
+
+
+def test_safety_says_the_red_flags_and_the_wording_has_one_home() -> None:
+    d = driver_at("paused")
+    mark = d.mark()
+    d.hear("safety")
+    d.quiet()
+    assert d.said(mark) == list(RED_FLAGS)
+    assert d.state is State.PAUSED
+    counting = driver_at("counting")
+    mark = counting.mark()
+    counting.hear("safety")
+    counting.quiet()
+    assert counting.said(mark) == ["Paused.", *RED_FLAGS, "Say continue when you are ready."]
 
 
 def test_help_names_every_advertised_word() -> None:
@@ -335,14 +377,29 @@ def test_help_names_every_advertised_word() -> None:
         assert word in HELP_WORDS
 
 
+# The rep under way starts again after the answer, so it counts as one left: at rep 2 of
+# 4, "Three reps left" and three reps follow. Cool-downs are not counted as exercises,
+# as the voice announces them ("Exercise 2 of 3", "Cool-down: ...").
 HOW_MANY_LEFT = {
-    "speaking intro": ["There are 4 exercises in this session."],
-    "speaking set-up": ["This is exercise 2 of 4.", "Then two more exercises."],
-    "counting": ["This is set 1 of 1.", "Two reps left in this set.", "Then three more exercises."],
-    "holding": ["This is set 1 of 2.", "Three reps left in this set.", "Then two more exercises."],
-    "resting": ["This is set 2 of 2.", "Then two more exercises."],
-    "waiting for done": ["This is set 1 of 1.", "Then one more exercise."],
-    "paused": ["This is set 1 of 1.", "Two reps left in this set.", "Then three more exercises."],
+    "speaking intro": ["There are 3 exercises in this session, then a cool-down."],
+    "speaking set-up": ["This is exercise 2 of 3.", "Then one more exercise, then a cool-down."],
+    "counting": [
+        "This is set 1 of 1.",
+        "Three reps left in this set.",
+        "Then two more exercises, then a cool-down.",
+    ],
+    "holding": [
+        "This is set 1 of 2.",
+        "Four reps left in this set.",
+        "Then one more exercise, then a cool-down.",
+    ],
+    "resting": ["This is set 2 of 2.", "Then one more exercise, then a cool-down."],
+    "waiting for done": ["This is set 1 of 1.", "This is the last exercise, then a cool-down."],
+    "paused": [
+        "This is set 1 of 1.",
+        "Three reps left in this set.",
+        "Then two more exercises, then a cool-down.",
+    ],
 }
 
 
@@ -386,7 +443,7 @@ def test_how_many_left_in_the_closing_words_says_the_exercises_are_done() -> Non
             ["Lie on your back with your knees bent and feet flat.", "Two. Lift your hips"],
         ),
         ("asking pain now", [PAIN_QUESTION]),
-        ("asking move on", ["Would you like to move on to the next exercise? Say yes or no."]),
+        ("asking move on", [MOVE_ON_QUESTION]),
     ],
 )
 def test_repeat_says_the_instruction_again_once(moment: str, repeated: list[str]) -> None:
@@ -691,14 +748,29 @@ def test_louder_and_quieter_change_the_volume_and_nothing_else(
     assert d.state is state
 
 
-def test_engine_ignores_everything_after_the_end() -> None:
+def test_after_the_end_only_stop_pain_and_tingling_do_anything_they_cut_the_words() -> None:
     d = EngineDriver(sample_script())
     d.start()
     d.finish()
     for phrase in PHRASES:
-        assert d.hear(phrase) == []
+        cuts = phrase in ("stop", "pain", "tingling")
+        assert d.hear(phrase) == ([StopSpeech()] if cuts else [])
     assert d.key(" ") == []
+    assert d.key("s") == [StopSpeech()]
     assert d.state is State.ENDED
+
+
+@pytest.mark.parametrize("how", ["say:stop", "say:pain", "key:s", "key:p"])
+def test_stop_or_pain_cut_the_closing_words_at_once(how: str) -> None:
+    d = EngineDriver(sample_script())
+    d.start()
+    d.cooperate_until(lambda: d.state is State.ENDED)
+    assert d.speaking is not None and "end of the session" in d.speaking[2]
+    actions = _press(d, how)
+    assert actions == [StopSpeech()]
+    assert d.speaking is None
+    assert d.state is State.ENDED
+    assert len(d.logs("session_ended")) == 1
 
 
 def test_a_stop_heard_twice_does_not_end_the_session() -> None:

@@ -218,12 +218,14 @@ def test_a_history_from_a_newer_voicecoach_is_refused(tmp_path: Path) -> None:
         History(path)
 
 
-def test_a_damaged_file_gives_a_way_out(tmp_path: Path) -> None:
+def test_a_damaged_file_is_set_aside_with_a_note_naming_both_paths(tmp_path: Path) -> None:
     path = tmp_path / HISTORY_FILE_NAME
     path.write_bytes(b"this is not a database, it is a shopping list " * 100)
 
-    with pytest.raises(HistoryError, match="move it aside"):
-        History(path)
+    with History(path) as history:
+        assert history.set_aside is not None
+        assert f"{path} was damaged" in history.damage_note
+        assert f"set aside as {history.set_aside}" in history.damage_note
 
 
 def test_recording_into_an_unknown_session_says_so(history: History) -> None:

@@ -9,13 +9,23 @@ from dataclasses import replace
 import pytest
 
 from sample_scripts import ankle_pumps, sample_script
-from test_live_session import QUIET_START, Display, FakeClock, FakeSpeech, ListInput, key, live
+from test_live_session import (
+    QUIET_START,
+    Display,
+    FakeClock,
+    FakeSpeech,
+    ListInput,
+    key,
+    live,
+    small_script,
+)
 from voicecoach.config.settings import SessionSettings
-from voicecoach.player.keys import TEN_WAIT_SECONDS, KeyComposer, keys_line
+from voicecoach.player.keys import TEN_WAIT_SECONDS, KeyComposer, keys_line, unused_enter
 from voicecoach.player.live_session import InputItem, LiveSession
 from voicecoach.script.model import Pace
 from voicecoach.session.engine import SessionEngine, State
 from voicecoach.session.events import Status
+from voicecoach.session.safety_words import PAIN_REST_WORDS
 
 PAIN_KEY_AT = 31.0  # during the first rep of ankle pumps
 
@@ -24,28 +34,30 @@ def pain_scores(logs: list) -> list[tuple[float, dict]]:  # type: ignore[type-ar
     return [(t, log.detail) for t, log in logs if log.kind == "pain_score"]
 
 
+def said_at(run: object, text: str) -> float:
+    return next(t for t, said in run.speech.said if said == text)  # type: ignore[attr-defined]
+
+
 def test_one_then_zero_is_a_pain_score_of_ten() -> None:
-    run = live([key(PAIN_KEY_AT, "p"), key(40.0, "1"), key(40.4, "0"), key(60.0, "y")])
-    ((t, score),) = pain_scores(run.logs)
-    assert score["score"] == 10 and score["zone"] == "red"
-    assert t == pytest.approx(40.4)
-    assert "Would you like to move on to the next exercise? Say yes or no." in run.speech.texts(
-        40.0
-    )
+    run = live([key(PAIN_KEY_AT, "p"), key(40.0, "1"), key(40.4, "0")])
+    first = pain_scores(run.logs)[0][1]
+    assert first["score"] == 10 and first["zone"] == "red"
+    assert said_at(run, "Ten.") == pytest.approx(40.4)  # said back as soon as it is typed
+    assert PAIN_REST_WORDS in run.speech.texts(40.0)  # red: the guided rest
 
 
 def test_a_one_alone_counts_after_the_short_wait_on_the_sessions_clock() -> None:
     run = live([key(PAIN_KEY_AT, "p"), key(40.0, "1"), key(50.0, "n")])
-    ((t, score),) = pain_scores(run.logs)
+    ((_, score),) = pain_scores(run.logs)
     assert score["score"] == 1 and score["zone"] == "green"
-    assert t == pytest.approx(40.0 + TEN_WAIT_SECONDS, abs=0.03)
+    assert said_at(run, "One.") == pytest.approx(40.0 + TEN_WAIT_SECONDS, abs=0.03)
 
 
 def test_enter_after_a_one_settles_it_at_once() -> None:
     run = live([key(PAIN_KEY_AT, "p"), key(40.0, "1"), key(40.2, "\n"), key(50.0, "n")])
-    ((t, score),) = pain_scores(run.logs)
+    ((_, score),) = pain_scores(run.logs)
     assert score["score"] == 1
-    assert t == pytest.approx(40.2)
+    assert said_at(run, "One.") == pytest.approx(40.2)
 
 
 def test_ten_at_the_end_question_too() -> None:
@@ -70,16 +82,16 @@ def test_enter_skips_the_pain_question_as_the_prompt_offers() -> None:
 
 
 def test_the_n_key_answers_no_at_a_yes_no_question() -> None:
-    # Pain 7 (red): "move on to the next exercise?"; n is no, which ends the session.
-    run = live([key(PAIN_KEY_AT, "p"), key(40.0, "7"), key(55.0, "n")])
-    (ended,) = [log for _, log in run.logs if log.kind == "session_ended"]
-    assert ended.detail["reason"] == "pain"
-    assert "All right. Moving on, gently." not in run.speech.texts()
+    # Pain 2 (green): "Would you like the easier version?"; n is no: carry on as before.
+    run = live([key(PAIN_KEY_AT, "p"), key(40.0, "2"), key(55.0, "n")])
+    assert "All right. Carry on gently." in run.speech.texts(55.0)
+    assert not [log for _, log in run.logs if log.kind == "level_change"]
 
 
 def test_the_y_key_answers_yes() -> None:
-    run = live([key(PAIN_KEY_AT, "p"), key(40.0, "7"), key(55.0, "y")])
-    assert "All right. Moving on, gently." in run.speech.texts(55.0)
+    run = live([key(PAIN_KEY_AT, "p"), key(40.0, "2"), key(55.0, "y")])
+    (change,) = [log for _, log in run.logs if log.kind == "level_change"]
+    assert change.detail["direction"] == "easier"
 
 
 def test_an_early_enter_for_done_is_told_not_lost() -> None:
@@ -154,3 +166,56 @@ def test_digits_outside_a_score_question_pass_straight_through() -> None:
     assert composer.key("n", 0.0, playing) == [InputItem("key", "n")]
     assert composer.key("\n", 0.0, playing) == [InputItem("key", "\n")]
     assert keys_line(playing) == "Keys now: space pause, s stop."
+
+
+def test_printed_sessions_print_an_early_enter_notice_once() -> None:
+    script = replace(sample_script(replace(ankle_pumps(reps=2), pace=Pace.SELF)), cool_down=())
+    instructions = next(
+        t for t, text in live([], script, max_seconds=300).speech.said if text.startswith("Do 2")
+    )
+    clock = FakeClock()
+    speech = FakeSpeech(clock)
+    printed: list[str] = []
+    LiveSession(
+        SessionEngine(script, QUIET_START),
+        speech,
+        ListInput(clock, [key(instructions + 0.5, "\n")]),
+        clock,
+        echo=printed.append,
+    ).run(max_seconds=instructions + 30)
+    assert [line for line in printed if "too early" in line] == [
+        "Enter was too early: nothing is waiting for done yet. Press Enter again when asked."
+    ]
+    assert not [text for text in speech.texts() if "too early" in text]
+
+
+def test_enter_at_a_yes_no_question_says_which_keys_answer() -> None:
+    clock = FakeClock()
+    display = Display()
+    engine = SessionEngine(small_script(), QUIET_START)
+    speech = FakeSpeech(clock)
+    items = [key(PAIN_KEY_AT, "p"), key(40.0, "2"), key(52.0, "\n"), key(60.0, "y")]
+    LiveSession(engine, speech, ListInput(clock, items), clock, display=display).run(
+        max_seconds=120
+    )
+    assert "Enter does not answer this question: press y for yes or n for no." in display.notes
+    assert "Press y for yes, or n for no." in speech.texts(52.0)
+    assert not any("too early" in note for note in display.notes)
+
+
+def test_the_keys_line_names_a_key_for_each_word_of_a_rest() -> None:
+    resting = replace(
+        asking_score(), state="taking a rest", can_say=("ready", "more rest", "stop", "pain")
+    )
+    assert keys_line(resting) == "Keys now: Enter ready, t more rest, s stop, p pain."
+    odd = replace(asking_score(), state="speaking", can_say=("back to normal",))
+    assert keys_line(odd) == "Keys now: :back to normal."
+
+
+def test_an_unused_enter_outside_an_exercise_lists_the_keys_that_act() -> None:
+    choosing = replace(asking_score(), state="choosing", can_say=("bed", "chair", "stop"))
+    told = unused_enter(choosing)
+    assert told.text == "Enter does nothing now. Keys now: b bed, c chair, s stop."
+    assert told.spoken == "Enter does nothing now."
+    during = replace(asking_score(), state="speaking", exercise="Ankle pumps", can_say=("pain",))
+    assert "too early" in unused_enter(during).text

@@ -115,6 +115,9 @@ class Display:
     def voice(self, on: bool) -> None:
         self.voices.append(on)
 
+    def legend(self, text: str) -> None:
+        self.notes.append(text)
+
 
 def small_script() -> Script:
     return replace(sample_script(ankle_pumps(reps=2)), cool_down=())
@@ -202,12 +205,13 @@ def test_keys_reach_the_engine() -> None:
 
 
 def test_the_pain_key_cuts_speech_at_once_and_the_score_keys_answer() -> None:
-    run = live([key(31.0, "p"), key(40.0, "2"), key(50.0, "n")])
+    run = live([key(31.0, "p"), key(40.0, "2"), key(55.0, "n")])
     assert 31.0 in run.speech.stops
     after = run.speech.texts(31.0)
-    assert after[:2] == [
+    assert after[:3] == [
         "Stopping now. Ease into a comfortable position, and breathe slowly.",
         PAIN_QUESTION,
+        "Two.",  # the score is said back
     ]
     assert "Would you like the easier version? Say yes or no." in after
     assert "All right. Carry on gently." in after
@@ -256,6 +260,17 @@ def test_the_display_listen_and_action_hooks_are_called() -> None:
     assert listens[0] == ListenFor("spot")
     assert ListenFor("answer", tuple(str(n) for n in range(11))) in listens
     assert any(isinstance(a, Log) and a.kind == "session_ended" for _, a in actions)
+
+
+@pytest.mark.parametrize("item", [("heard", "stop"), ("heard", "pain"), ("key", "s")])
+def test_stop_or_pain_cut_the_goodbye_at_once(item: tuple[str, str]) -> None:
+    end = live([]).speech.said[-1][0]
+    kind, text = item
+    run = live([(end + 0.5, InputItem(kind, text))])
+    assert run.speech.said[-1][1].startswith("That is the end of the session.")
+    assert end + 0.5 in run.speech.stops  # cut at once, not held for later
+    assert run.session.held == []
+    assert run.engine.state is State.ENDED
 
 
 def test_input_after_the_end_is_held_for_what_comes_next() -> None:

@@ -9,21 +9,33 @@ late.
 from __future__ import annotations
 
 import queue
+import threading
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from fakes.scripted_recognizer import ScriptedRecognizer
-from voicecoach.audio.echo.canceller import EchoCancellingMicrophone, SelfSpeechGate, simulate_room
+from voicecoach.audio.echo.canceller import (
+    EchoCancellingMicrophone,
+    MicBlock,
+    SelfSpeechGate,
+    simulate_room,
+)
 from voicecoach.audio.echo.talk_over import LouderThanEcho
-from voicecoach.config.settings import Settings
 from voicecoach.listening.listener import CommandListener
-from voicecoach.listening.own_voice import RECOGNITION_LAG, TALK_OVER_WINDOW, OwnSpeechGuard
+from voicecoach.listening.own_voice import (
+    RECOGNITION_LAG,
+    TALK_OVER_WINDOW,
+    BlockVerdict,
+    GateAndLevel,
+    OwnVoice,
+    TalkOverDetector,
+)
+from voicecoach.player.listening import Listening
 from voicecoach.player.live_session import InputItem
 from voicecoach.player.notices import Notice
-from voicecoach.player.voice_player import Listening
-from voicecoach.session.vocabulary import DEFAULT_VOCABULARY, Command
+from voicecoach.session.vocabulary import DEFAULT_VOCABULARY, Command, HeardWord
 
 RATE = 16000
 BLOCK = 320  # 20 ms
@@ -32,19 +44,19 @@ BLOCK = 320  # 20 ms
 # ------------------------------------------------------------------------ the guard
 
 
-def feed(guard: OwnSpeechGuard, seconds: float, *, sounding: bool, person: bool = False) -> None:
+def feed(guard: OwnVoice, seconds: float, *, sounding: bool, person: bool = False) -> None:
     for _ in range(round(seconds / 0.02)):
         guard.block(0.02, player_sounding=sounding, person_talking=person)
 
 
 def test_words_in_silence_all_act() -> None:
-    guard = OwnSpeechGuard()
+    guard = OwnVoice()
     feed(guard, 1.0, sounding=False)
     assert all(guard.accepts(c) for c in (Command.STOP, Command.HARDER, Command.SKIP))
 
 
 def test_over_the_players_voice_nothing_acts_without_a_person() -> None:
-    guard = OwnSpeechGuard()
+    guard = OwnVoice()
     feed(guard, 3.0, sounding=True)
     assert not guard.accepts(Command.PAIN)
     assert not guard.accepts(Command.STOP)
@@ -52,7 +64,7 @@ def test_over_the_players_voice_nothing_acts_without_a_person() -> None:
 
 
 def test_a_person_over_the_players_voice_can_stop_pause_or_report_pain_only() -> None:
-    guard = OwnSpeechGuard()
+    guard = OwnVoice()
     feed(guard, 2.0, sounding=True)
     feed(guard, 0.3, sounding=True, person=True)
     feed(guard, 0.5, sounding=True)
@@ -66,12 +78,49 @@ def test_a_person_over_the_players_voice_can_stop_pause_or_report_pain_only() ->
 
 
 def test_the_echo_tail_after_the_player_stops_is_still_its_own() -> None:
-    guard = OwnSpeechGuard()
+    guard = OwnVoice()
     feed(guard, 2.0, sounding=True)
     feed(guard, RECOGNITION_LAG - 0.1, sounding=False)
     assert not guard.accepts(Command.PAIN)
     feed(guard, 0.2, sounding=False)
     assert guard.accepts(Command.PAIN)
+
+
+def said(meaning: Command, started: float, ended: float) -> HeardWord:
+    return HeardWord(meaning, meaning.value, started=started, ended=ended)
+
+
+def test_a_word_said_as_the_player_falls_quiet_acts_though_reported_late() -> None:
+    guard = OwnVoice()
+    feed(guard, 2.0, sounding=True)
+    feed(guard, 0.76, sounding=False)  # the spotter reports at 2.76 s
+    assert guard.accepts(said(Command.HARDER, 2.4, 2.7))
+    assert not guard.accepts(Command.HARDER)  # judged by its report, it would not
+
+
+def test_the_players_own_last_word_reported_late_never_acts() -> None:
+    guard = OwnVoice()
+    feed(guard, 2.0, sounding=True)  # "... or say pain." ends at 2.0 s
+    feed(guard, 0.8, sounding=False)
+    assert not guard.accepts(said(Command.PAIN, 1.6, 2.0))
+    assert not guard.accepts(said(Command.PAIN, 1.8, 2.2))  # its echo's tail
+
+
+def test_a_person_talking_into_the_echo_tail_can_stop_but_not_skip() -> None:
+    guard = OwnVoice()
+    feed(guard, 2.0, sounding=True)
+    feed(guard, 0.1, sounding=False)
+    feed(guard, 0.4, sounding=False, person=True)
+    feed(guard, 0.5, sounding=False)
+    assert guard.accepts(said(Command.STOP, 2.1, 2.5))
+    assert not guard.accepts(said(Command.SKIP, 2.1, 2.5))
+
+
+def test_a_person_heard_long_before_the_word_does_not_count_for_it() -> None:
+    guard = OwnVoice()
+    feed(guard, 0.3, sounding=True, person=True)
+    feed(guard, 3.0, sounding=True)
+    assert not guard.accepts(said(Command.STOP, 2.5, 2.9))
 
 
 # ----------------------------------------------------------------- the raw level check
@@ -117,7 +166,20 @@ def test_with_nothing_played_every_sound_is_someone_else() -> None:
     assert all(blocks_louder(LouderThanEcho(), speech_like(1.0, seed=3), quiet))
 
 
-# -------------------------------------------- the cleaning microphone's flags, per block
+# ----------------------------------------- the own-voice verdict of each microphone block
+
+
+def verdicts(own_voice: OwnVoice, mic: np.ndarray, played: np.ndarray) -> list[BlockVerdict]:
+    """Each block through the echo canceller, then judged, as the listening thread does."""
+    cleaning = EchoCancellingMicrophone(ScriptedMic(blocks_of(mic)), ScriptedSpeaker(played))
+    out = []
+    while (block := cleaning.read_block(0.1)) is not None:
+        out.append(own_voice.hear(block.raw, block.cleaned, block.reference))
+    return out
+
+
+def blocks_of(x: np.ndarray) -> list[np.ndarray]:
+    return [x[i : i + BLOCK] for i in range(0, len(x) - BLOCK + 1, BLOCK)]
 
 
 class ScriptedMic:
@@ -145,13 +207,9 @@ class ScriptedSpeaker:
         return out
 
 
-def test_the_microphone_reports_when_the_player_was_sounding() -> None:
+def test_each_block_says_whether_the_player_was_sounding() -> None:
     played = np.concatenate([np.zeros(RATE, np.float32), speech_like(1.0, seed=4)])
-    mic_blocks = [np.zeros(BLOCK, np.float32) for _ in range(len(played) // BLOCK)]
-    cleaning = EchoCancellingMicrophone(ScriptedMic(mic_blocks), ScriptedSpeaker(played))
-    sounding = []
-    while cleaning.read(0.1) is not None:
-        sounding.append(cleaning.player_sounding)
+    sounding = [v.player_sounding for v in verdicts(OwnVoice(), np.zeros_like(played), played)]
     assert sounding == [False] * 50 + [True] * 50
 
 
@@ -162,23 +220,32 @@ def test_a_person_is_heard_only_when_gate_and_level_check_agree() -> None:
     # the canceller has to learn the room again and lets the echo through meanwhile.
     late = np.concatenate([np.zeros(int(0.15 * RATE), np.float32), echo])[: len(echo)]
     mic = np.concatenate([echo[: 6 * RATE], late[6 * RATE :]])
-    blocks = [mic[i : i + BLOCK] for i in range(0, len(mic), BLOCK)]
 
-    def talk_over_blocks(louder: LouderThanEcho | None) -> int:
-        cleaning = EchoCancellingMicrophone(
-            ScriptedMic(list(blocks)),
-            ScriptedSpeaker(played),
-            gate=SelfSpeechGate(),
-            gate_output=False,
-            louder=louder,
-        )
-        heard = 0
-        while cleaning.read(0.1) is not None:
-            heard += cleaning.person_talking
-        return heard
+    class GateOnly:
+        gate = SelfSpeechGate()
 
-    assert talk_over_blocks(None) > 0  # the gate alone is fooled ...
-    assert talk_over_blocks(LouderThanEcho()) <= 2  # ... the level check is not
+        def person(self, mic: np.ndarray, cleaned: np.ndarray, reference: np.ndarray) -> bool:
+            self.gate.process(cleaned, reference)
+            return self.gate.person_talking
+
+    def talk_over_blocks(detector: TalkOverDetector) -> int:
+        return sum(v.person_talking for v in verdicts(OwnVoice(detector), mic, played))
+
+    assert talk_over_blocks(GateOnly()) > 0  # the gate alone is fooled ...
+    assert talk_over_blocks(GateAndLevel()) <= 2  # ... the level check is not
+
+
+def test_after_the_echo_a_voice_above_the_noise_is_a_person_and_the_tail_is_not() -> None:
+    rng = np.random.default_rng(7)
+    played = np.concatenate([speech_like(4.0, seed=6), np.zeros(3 * RATE, np.float32)])
+    noise = (rng.standard_normal(len(played)) * 10 ** (-60 / 20)).astype(np.float32)
+    mic = simulate_room(played, RATE) + noise
+    person = speech_like(1.0, seed=8)
+    mic[5 * RATE : 6 * RATE] += person
+    heard = [v.person_talking for v in verdicts(OwnVoice(), mic, played)]
+    assert sum(heard[200:215]) == 0  # the echo's tail, just after the player stops
+    assert sum(heard[215:250]) == 0  # noise alone
+    assert sum(heard[250:300]) >= 40  # the person, most of their second
 
 
 # ------------------------------------------------------------- the listening thread
@@ -194,70 +261,69 @@ class Heard:
 
 
 class FlaggedMic:
-    """A cleaning microphone whose per-block flags the test sets; stops the thread at the end."""
+    """A cleaning microphone whose blocks the test describes; stops the thread at the end.
+    The player sounds in a block when its reference is loud."""
 
     sample_rate = RATE
     alive = True
 
-    def __init__(self, blocks: list[Heard], listening: Listening) -> None:
+    def __init__(self, blocks: list[Heard], stop: threading.Event) -> None:
         self._blocks = blocks
-        self._listening = listening
-        self.player_sounding = False
-        self.person_talking = False
+        self._stop = stop
         self.backlog_seconds = 0.0
+        self.persons: list[bool] = [b.person for b in blocks]
 
-    def read(self, timeout: float) -> np.ndarray | None:
+    def read_block(self, timeout: float) -> MicBlock | None:
         if not self._blocks:
-            self._listening.stop()
+            self._stop.set()
             return None
         block = self._blocks.pop(0)
-        self.player_sounding = block.sounding
-        self.person_talking = block.person
         self.backlog_seconds = block.backlog
-        return np.zeros(BLOCK, np.float32)
+        quiet = np.zeros(BLOCK, np.float32)
+        played = np.full(BLOCK, 0.1 if block.sounding else 0.0, np.float32)
+        return MicBlock(quiet, quiet, played)
 
     def close(self) -> None:
         pass
 
 
-class QuietOutput:
-    """The player's output as the listening thread sees it: `busy` is what it says now."""
+class ScriptedTalkOver:
+    """The talk-over detector's answers, block by block, as the test sets them."""
 
-    def __init__(self, busy: bool) -> None:
-        self._busy = busy
+    def __init__(self, persons: list[bool]) -> None:
+        self._persons = list(persons)
 
-    def busy(self) -> bool:
-        return self._busy
-
-    def duck(self) -> None:
-        pass
-
-    def unduck(self) -> None:
-        pass
+    def person(self, mic: np.ndarray, cleaned: np.ndarray, reference: np.ndarray) -> bool:
+        return self._persons.pop(0) if self._persons else False
 
 
-def listen(
-    blocks: list[Heard], said: list[tuple[int, str]], *, busy_now: bool = False
-) -> tuple[list[str], list[str]]:
+def listen(blocks: list[Heard], said: list[tuple[int, str]]) -> tuple[list[str], list[str]]:
     """(what reached the session, the notes shown) when `said` phrases end at those blocks."""
     inputs: queue.Queue[InputItem] = queue.Queue()
-    notes: queue.Queue[Notice] = queue.Queue()
-    listening = Listening(Settings(), QuietOutput(busy_now), inputs, notes)  # type: ignore[arg-type]
+    notes: list[Notice] = []
+    stop = threading.Event()
+    mic = FlaggedMic(blocks, stop)
     recognizer = ScriptedRecognizer([(BLOCK * (at + 1), text) for at, text in said])
-    listener = CommandListener(recognizer, DEFAULT_VOCABULARY)
-    listening._run(FlaggedMic(blocks, listening), listener)
-    return [item.text for item in inputs.queue], [note.text for note in notes.queue]
+    listening = Listening(
+        lambda: mic,
+        lambda: CommandListener(recognizer, DEFAULT_VOCABULARY),
+        inputs,
+        notes.append,
+        own_voice=OwnVoice(ScriptedTalkOver(mic.persons)),
+    )
+    listening.run(stop, mic)
+    return [item.text for item in inputs.queue], [note.text for note in notes]
 
 
 def test_its_own_pain_heard_late_is_ignored_though_it_has_stopped_talking_by_now() -> None:
     blocks = [Heard(sounding=True, backlog=4.0) for _ in range(150)]
-    heard, _ = listen(blocks, [(100, "pain")], busy_now=False)
+    heard, _ = listen(blocks, [(100, "pain")])
     assert heard == []
 
 
 def test_a_stop_said_in_silence_acts_though_the_player_talks_again_by_now() -> None:
     blocks = [Heard(sounding=False, backlog=4.0) for _ in range(150)]
-    heard, _ = listen(blocks, [(100, "stop")], busy_now=True)
+    heard, _ = listen(blocks, [(100, "stop")])
     assert heard == ["stop"]
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import os
 import re
+import stat
 from datetime import datetime, timedelta
 from io import BytesIO
 from pathlib import Path
@@ -209,3 +211,29 @@ def test_a_pain_score_given_mid_session_is_never_the_after_score(tmp_path: Path)
     assert "7 →" not in page and "→ 7" not in page
     _, pain_alt = next(image for image in pngs_in(page) if "pain" in image[1].lower())
     assert "After averaged" not in pain_alt
+
+
+def test_out_refuses_anything_but_a_regular_file_or_a_new_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    link = tmp_path / "link.html"
+    link.symlink_to(pipe)
+    for out in (pipe, link, tmp_path):
+        assert main(["report", "--out", str(out)]) == 2
+        error = capsys.readouterr().err
+        assert f"{out}" in error and "not a regular file" in error, error
+    assert stat.S_ISFIFO(os.stat(pipe).st_mode)  # left exactly as it was
+    assert link.is_symlink()
+
+
+def test_out_dash_writes_the_page_to_standard_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["report", "--out", "-"]) == 0
+    printed = capsys.readouterr()
+    assert printed.out.startswith("<!DOCTYPE html>"), printed.out[:80]
+    assert printed.err == ""
+    assert not (tmp_path / "-").exists()

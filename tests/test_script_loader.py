@@ -178,6 +178,19 @@ def test_valid_script_loads_with_defaults_lines_and_path() -> None:
     assert breathing.sets == 1
 
 
+def test_an_exercise_may_name_the_area_it_works_and_a_wrong_area_is_placed() -> None:
+    area = "    source: seed-001\n    area: feet and ankles\n"
+    text = VALID.replace("    source: seed-001\n", area)
+    pumps, breathing = load_script_text(text, "area.yaml").all_exercises
+    assert (pumps.area, breathing.area) == ("feet and ankles", None)
+    wrong = text.replace("area: feet and ankles", "area: ankels")
+    with pytest.raises(ScriptError) as raised:
+        load_script_text(wrong, "area.yaml")
+    (problem,) = raised.value.problems
+    assert problem.startswith("area.yaml:9:11: exercises[0].area:")
+    assert "feet and ankles" in problem
+
+
 def test_folded_text_is_trimmed_and_windows_line_endings_and_bom_load(tmp_path: Path) -> None:
     text = VALID.replace(
         "safety: Move slowly and stop if anything hurts.",
@@ -341,3 +354,12 @@ def test_every_bundled_script_loads() -> None:
     assert len(scripts) == len(paths)
     assert {s.position for s in scripts} == {Position.BED, Position.CHAIR}
     assert load_library() == scripts  # cached, same answer
+
+
+def test_the_gentlest_script_for_a_position_is_its_gentle_start() -> None:
+    from voicecoach.script.library import gentlest_script
+
+    bed, chair = gentlest_script("bed"), gentlest_script("chair")
+    assert bed is not None and bed.id == "bed-gentle-start"
+    assert chair is not None and chair.id == "chair-gentle-start"
+    assert gentlest_script("bed", []) is None

@@ -297,10 +297,11 @@ def test_every_bad_value_in_the_file_is_reported_with_its_line_and_fix(
         load_settings()
     lines = str(error.value).splitlines()
     assert lines[0] == (
-        f"{path}:1: speech_rate: 'fast' is not a number (expected words per minute from 80 to 220)"
+        f"{path}:1:14: speech_rate: 'fast' is not a number "
+        "(expected words per minute from 80 to 220)"
     )
-    assert lines[1] == f"{path}:3: rest_seconds: 5 is too low (expected seconds from 10 to 600)"
-    assert lines[2].startswith(f"{path}:4: speach_rate: there is no such setting")
+    assert lines[1] == f"{path}:3:15: rest_seconds: 5 is too low (expected seconds from 10 to 600)"
+    assert lines[2].startswith(f"{path}:4:1: speach_rate: there is no such setting")
     assert "speech_rate" in lines[2]
     assert "voicecoach settings reset KEY" in lines[3]
 
@@ -308,7 +309,7 @@ def test_every_bad_value_in_the_file_is_reported_with_its_line_and_fix(
 def test_a_key_written_twice_is_reported(config_dir: Path) -> None:
     path = settings_path()
     path.write_text("pace: 1.5\npace: 2\n")
-    with pytest.raises(SettingsError, match=r":2: pace: set twice \(also at .*:1\)"):
+    with pytest.raises(SettingsError, match=r":2:1: pace: set twice \(also at .*:1:1\)"):
         load_settings()
 
 

@@ -18,7 +18,7 @@ REPO = Path(__file__).resolve().parents[1]
 SCRIPTS = [REPO / "scripts" / "run", REPO / "scripts" / "test", REPO / ".ci" / "run"]
 SETUP = REPO / "scripts" / "lib" / "setup.sh"
 EVERY_PACKAGE = (
-    "espeak-ng libportaudio2 pulseaudio pulseaudio-utils libasound2-plugins sox "
+    "espeak-ng libportaudio2 pulseaudio pulseaudio-utils libasound2-plugins sox desktop-file-utils "
     "python3 python3-venv python3-pip"
 )
 TIMEOUT = 60
@@ -130,7 +130,7 @@ def test_all_packages_present_means_no_apt_get(fake_root: Path) -> None:
 
 
 def test_only_the_missing_package_is_installed(fake_root: Path) -> None:
-    installed = EVERY_PACKAGE.replace("sox ", "")
+    installed = EVERY_PACKAGE.replace("sox desktop-file-utils ", "desktop-file-utils ")
     result, apt_log = run_setup(fake_root, "vc_install_system_packages", installed)
     assert result.returncode == 0, result.stderr
     calls = apt_log.splitlines()

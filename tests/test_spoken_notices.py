@@ -4,8 +4,12 @@ session's own sentences (issue 13)."""
 
 from __future__ import annotations
 
+import io
 import itertools
+import sys
 from dataclasses import dataclass, field
+
+import pytest
 
 from test_live_session import QUIET_START, Display, FakeClock, FakeSpeech, ListInput, small_script
 from voicecoach.player.live_session import LiveSession
@@ -17,6 +21,7 @@ from voicecoach.player.notices import (
     Notice,
 )
 from voicecoach.session.engine import SessionEngine
+from voicecoach.session.events import Status
 from voicecoach.session.preview import speech_seconds
 
 
@@ -90,3 +95,84 @@ def test_a_notice_that_is_only_shown_is_not_said() -> None:
     speech, display = run_with([(20.0, quiet)])
     assert quiet.text in display.notes
     assert all("recognition" not in text for text in speech.texts())
+
+
+# ---------------------------------------------------------------- no microphone at all
+
+
+class NoSynthesis:
+    def __init__(self, settings: object) -> None:
+        pass
+
+    def warm(self, texts: list[str]) -> None:
+        pass
+
+    def get(self, text: str) -> tuple[object, int]:
+        import numpy as np
+
+        return np.zeros(160, np.float32), 16000
+
+
+def test_with_no_microphone_the_screen_shows_one_short_line_and_key_wording(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from voicecoach.audio import speaker as speaker_module
+    from voicecoach.audio.speaker import PrintSpeaker
+    from voicecoach.config.settings import Settings
+    from voicecoach.player import voice_player
+
+    why = (
+        "Voice commands are off, because I cannot find a microphone. Use the keyboard "
+        "instead. (no input device: PortAudio says -9996 Invalid device\nFix: plug one in)"
+    )
+    monkeypatch.setattr(voice_player.Listening, "start", lambda self: why)
+    monkeypatch.setattr(speaker_module, "open_speaker", lambda *a, **k: PrintSpeaker(echo=False))
+    monkeypatch.setattr(voice_player, "SpeechCache", NoSynthesis)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    with voice_player.voice_session_io(Settings(), plain=True) as (session_io, said_first):
+        assert said_first == (
+            "Voice commands are off, because I cannot find a microphone. Use the keyboard instead.",
+        )
+        assert session_io.display is not None
+        session_io.display.show(waiting_for_ready())
+    lines = capsys.readouterr().out.splitlines()
+    notes = [line for line in lines if line.startswith("Note: ")]
+    assert notes == [
+        "Note: Voice commands are off, because I cannot find a microphone. Use the keys."
+    ]
+    assert "PortAudio" not in "\n".join(lines)
+    assert "Press space when you are ready." in lines
+    assert "Keys now: space continue, s stop, p pain, ? help." in lines
+    assert not any(line.startswith("You can say") for line in lines)
+    assert lines[0].startswith("Keys: space pause/continue")  # the legend, first
+
+
+def waiting_for_ready() -> Status:
+    return Status(
+        state="waiting for ready",
+        script_title="Chair gentle start",
+        exercise="Seated march",
+        exercise_number=1,
+        exercise_count=4,
+        side=None,
+        set_number=1,
+        set_count=2,
+        rep_number=0,
+        rep_count=8,
+        countdown=None,
+        countdown_label=None,
+        can_say=("continue", "stop", "pain", "help"),
+        level=0,
+    )
+
+
+def test_a_lost_speaker_is_shown_and_said_when_it_is_back() -> None:
+    from voicecoach.audio.failover import BACK, LOST
+    from voicecoach.player.notices import SPEAKER_BACK_SPOKEN, speaker_notice
+
+    lost, back = speaker_notice(LOST), speaker_notice(BACK)
+    assert (lost.text, lost.spoken) == (LOST, "")  # nothing can be heard while it is lost
+    assert (back.text, back.spoken) == (BACK, SPEAKER_BACK_SPOKEN)
+    speech, display = run_with([(20.0, lost), (26.0, back)])
+    assert LOST in display.notes and BACK in display.notes
+    assert speech.texts().count(SPEAKER_BACK_SPOKEN) == 1

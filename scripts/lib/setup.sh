@@ -13,7 +13,7 @@ VC_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 VC_VENV="$VC_ROOT/.venv"
 VC_STAMP="$VC_VENV/.voicecoach-install-stamp"
 VC_MODEL_MARKER="$VC_VENV/.voicecoach-model-download-tried"
-VC_APT_PACKAGES=(espeak-ng libportaudio2 pulseaudio pulseaudio-utils libasound2-plugins sox)
+VC_APT_PACKAGES=(espeak-ng libportaudio2 pulseaudio pulseaudio-utils libasound2-plugins sox desktop-file-utils)
 VC_PYTHON_APT_PACKAGES=(python3 python3-venv python3-pip)
 VC_CHANGED=0
 

@@ -70,3 +70,15 @@ def speech_end(samples: FloatArray, rate: int = RECOGNIZER_RATE, floor_db: float
     rms = np.sqrt(np.mean(samples[: frames * frame].reshape(frames, frame) ** 2, axis=1))
     loud = np.nonzero(rms >= rms.max() * 10 ** (-floor_db / 20))[0]
     return int((loud[-1] + 1) * frame) if len(loud) else len(samples)
+
+
+def speech_start(samples: FloatArray, rate: int = RECOGNIZER_RATE, floor_db: float = 20.0) -> int:
+    """Sample index of the first 10 ms frame within `floor_db` of the loudest frame: the
+    onset that matches speech_end."""
+    frame = rate // 100
+    frames = len(samples) // frame
+    if frames == 0:
+        return 0
+    rms = np.sqrt(np.mean(samples[: frames * frame].reshape(frames, frame) ** 2, axis=1))
+    loud = np.nonzero(rms >= rms.max() * 10 ** (-floor_db / 20))[0]
+    return int(loud[0] * frame) if len(loud) else 0

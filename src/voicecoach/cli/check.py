@@ -136,7 +136,10 @@ def check_device(spec: str | None, kind: str) -> Finding:
 
 
 def check_recognizer(settings: Settings) -> Finding:
-    from voicecoach.listening.factory import ENGINES, available_engines
+    from dataclasses import replace
+
+    from voicecoach.errors import ModelError
+    from voicecoach.listening.factory import ENGINES, available_engines, create_recognizer
     from voicecoach.store.models import describe_missing, find_model
 
     recognition = settings.recognition
@@ -145,7 +148,11 @@ def check_recognizer(settings: Settings) -> Finding:
     for engine in wanted:
         if engine in ready:
             model = find_model(engine, recognition.model_path)
-            return Finding(True, "recogniser", f"{engine}, model {model}")
+            try:  # load it for real: a damaged file is only found by loading it
+                create_recognizer(replace(recognition, engine=engine))
+            except ModelError as error:  # the adapters say which file and how to fix it
+                return Finding(False, "recogniser", str(error))
+            return Finding(True, "recogniser", f"{engine}, model {model} (loaded and run)")
     return Finding(False, "recogniser", describe_missing(wanted[0], recognition.model_path))
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from voicecoach.errors import UsageError
 
@@ -46,9 +48,47 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--snr",
         type=float,
-        default=0.0,
+        default=None,
         metavar="DB",
-        help="with --mix-own-speech: clip level above the own speech, in dB (default 0)",
+        help="with --mix-own-speech: clip level above the own speech, in dB (default 0); "
+        "with --live: above the player's echoed speech (default 10)",
+    )
+    parser.add_argument(
+        "--live",
+        action="store_true",
+        help="every clip through the whole live chain: a session played through a simulated "
+        "room, echo canceller, own-voice decision, the player giving way, listener and "
+        "engine; clips placed in turn over a sentence, just after one and in a quiet moment",
+    )
+    parser.add_argument(
+        "--canceller",
+        choices=("speex", "webrtc"),
+        default="speex",
+        help="with --mix-own-speech or --live: the echo canceller (speex, the player's; or "
+        "WebRTC's AEC3 from the livekit package, for comparison)",
+    )
+    parser.add_argument(
+        "--placement",
+        choices=("over_speech", "just_after", "quiet"),
+        help="with --live: place every clip there (default: each in turn)",
+    )
+    parser.add_argument(
+        "--room", type=Path, metavar="RIR.wav", help="with --live: a measured room response"
+    )
+    parser.add_argument(
+        "--noise", type=Path, metavar="NOISE.wav", help="with --live: home noise, looped"
+    )
+    parser.add_argument(
+        "--noise-db",
+        type=float,
+        default=-50.0,
+        metavar="DBFS",
+        help="with --live --noise: the noise level, RMS in dBFS (default -50)",
+    )
+    parser.add_argument(
+        "--words",
+        metavar="W1,W2",
+        help="only clips of these words (e.g. stop,pain)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(
@@ -121,9 +161,17 @@ def run(args: argparse.Namespace) -> int:
 
     if args.limit is not None and args.limit < 1:
         raise UsageError("--limit must be at least 1")
-    if args.mix_own_speech is False and args.snr != 0.0:
-        raise UsageError("--snr only applies with --mix-own-speech")
-    clips = ev.select(ev.read_manifest(args.manifest), args.split, args.limit)
+    if args.snr is not None and not (args.mix_own_speech or args.live):
+        raise UsageError("--snr only applies with --mix-own-speech or --live")
+    if args.live and args.mix_own_speech:
+        raise UsageError("choose one of --live and --mix-own-speech")
+    if (args.room or args.noise) and not args.live:
+        raise UsageError("--room and --noise apply with --live only")
+    every = ev.read_manifest(args.manifest)
+    if args.words:
+        wanted = {w.strip().lower() for w in args.words.split(",") if w.strip()}
+        every = [c for c in every if c.word in wanted]
+    clips = ev.select(every, args.split, args.limit)
     if not clips:
         raise UsageError(f"{args.manifest}: no clips in split {args.split!r}")
     settings = RecognitionSettings(engine=args.engine or "auto", model_path=args.model)
@@ -144,11 +192,13 @@ def run(args: argparse.Namespace) -> int:
         )
     else:
         recognizer = create_recognizer(settings, args.role, tuning=None if args.personal else {})
+    if args.live:
+        return _run_live(args, clips, recognizer, settings)
     blocks = None
     if args.mix_own_speech:
         from voicecoach.evaluation.own_speech_mix import OwnSpeechMixer
 
-        blocks = OwnSpeechMixer(snr_db=args.snr).blocks
+        blocks = OwnSpeechMixer(snr_db=args.snr or 0.0, canceller=_canceller(args)).blocks
     report = ev.evaluate(
         clips,
         recognizer,
@@ -163,7 +213,7 @@ def run(args: argparse.Namespace) -> int:
     )
     data = report.to_json()
     if args.mix_own_speech:
-        data["own_speech_snr_db"] = args.snr
+        data["own_speech_snr_db"] = args.snr or 0.0
     if args.json:
         json.dump(data, sys.stdout, indent=1)
         print()
@@ -181,3 +231,50 @@ def _kws_model(settings: object) -> Path:
     if found is None:
         raise ModelError(describe_missing("kws", explicit))
     return found
+
+
+def _run_live(args: argparse.Namespace, clips: list[Any], recognizer: Any, settings: Any) -> int:
+    from voicecoach.evaluation.live_chain import LiveChain
+    from voicecoach.evaluation.live_report import print_live_table
+    from voicecoach.evaluation.live_room import NoiseBed, RoomEcho, measured_response
+    from voicecoach.listening.listener import CommandListener
+    from voicecoach.session.vocabulary import vocabulary_for
+
+    vocabulary = vocabulary_for(settings)
+    room = RoomEcho(None if args.room is None else measured_response(args.room))
+    noise = NoiseBed() if args.noise is None else NoiseBed(args.noise_db, args.noise)
+    chain = LiveChain(
+        lambda: CommandListener(recognizer, vocabulary),
+        vocabulary,
+        snr_db=10.0 if args.snr is None else args.snr,
+        room=room,
+        noise=noise,
+        canceller=_canceller(args)(),
+        labels=(
+            "simulated" if args.room is None else args.room.name,
+            "white -70 dBFS" if args.noise is None else f"{args.noise.name} {args.noise_db:g} dBFS",
+            args.canceller,
+        ),
+        engine_name=recognizer.name,
+    )
+    from voicecoach.evaluation.live_report import PLACEMENTS
+
+    placements = PLACEMENTS if args.placement is None else (args.placement,)
+    report = chain.run(clips, args.split, progress=sys.stderr, placements=placements)
+    if args.json:
+        json.dump(report.to_json(), sys.stdout, indent=1)
+        print()
+    else:
+        print_live_table(report)
+    return 0
+
+
+def _canceller(args: argparse.Namespace) -> Callable[[], Any]:
+    """Makes the chosen echo canceller (16 kHz)."""
+    if args.canceller == "webrtc":
+        from voicecoach.audio.echo.webrtc import WebRtcCanceller
+
+        return lambda: WebRtcCanceller(16000)
+    from voicecoach.audio.echo.canceller import EchoCanceller
+
+    return lambda: EchoCanceller(sample_rate=16000)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -52,6 +53,8 @@ def run(args: argparse.Namespace) -> int:
     pain: dict[int, list[dict[str, Any]]] = {}
     if path.exists():
         with History(path) as history:
+            if history.damage_note:
+                print(history.damage_note, file=sys.stderr)
             sessions, total = history.sessions(limit=limit), history.count_sessions()
             if args.json:
                 pain = history.pain_reports()
@@ -76,6 +79,9 @@ def format_table(sessions: Sequence[SessionSummary]) -> str:
     header = ["Date", "Script", "Minutes", "Done", "Pain start→end", "Ended", "Changes"]
     rows = [header]
     for s in sessions:
+        if s.problem:
+            rows.append([f"session {s.id}", s.title, "?", "?", "?", "?", f"bad row: {s.problem}"])
+            continue
         local = s.date.astimezone()
         ending = ENDINGS.get(s.end_reason, s.end_reason)
         if s.end_reason == "interrupted":

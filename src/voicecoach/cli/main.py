@@ -43,6 +43,7 @@ COMMANDS = (
     "eval_commands",
     "eval_self",
     "history",
+    "install_launcher",
     "list_scripts",
     "model",
     "play",

@@ -6,8 +6,6 @@ import argparse
 
 from voicecoach.config.settings import Settings
 from voicecoach.errors import SettingsError, UsageError
-from voicecoach.player.runner import play_session
-from voicecoach.player.text_io import text_session_io
 from voicecoach.script.library import find_script, scripts_for_position
 from voicecoach.script.model import Script
 from voicecoach.store.history import History
@@ -100,18 +98,14 @@ def run(args: argparse.Namespace) -> int:
         return 0
     settings = settings_or_say_why(args)
     script = choose_script(args.script, args.position)
-    if args.text:
-        return play_text(script, settings, args.time_scale)
-    from voicecoach.player.voice_player import play_voice
+    from voicecoach.player.voice_player import play_script, player_session
 
-    return play_voice(script, settings, plain=args.plain, time_scale=args.time_scale)
-
-
-def play_text(script: Script, settings: Settings, time_scale: float = 1.0) -> int:
     history = History()
     try:
-        with text_session_io(settings.speech.rate, time_scale) as io:
-            play_session(script, settings, io, history=history)
+        with player_session(
+            settings, text=args.text, plain=args.plain, time_scale=args.time_scale
+        ) as session:
+            play_script(script, settings, session, history=history)
     finally:
         history.close()
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from voicecoach.store.history import History, data_dir, default_history_path
@@ -23,13 +24,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--out",
         type=Path,
         metavar="FILE",
-        help=f"where to write it (default: {REPORT_FILE_NAME} in the voicecoach data folder)",
+        help=f"where to write it: a new file or one to replace, - for standard output "
+        f"(default: {REPORT_FILE_NAME} in the voicecoach data folder)",
     )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from voicecoach.report.document import write_report  # draws with matplotlib: load on use
+    # draws with matplotlib: load on use
+    from voicecoach.report.document import render_html, write_report
     from voicecoach.report.scores import as_given
 
     out: Path = args.out if args.out is not None else data_dir() / REPORT_FILE_NAME
@@ -37,9 +40,16 @@ def run(args: argparse.Namespace) -> int:
     # Reading must not create an empty history file where there was none.
     if path.exists():
         with History(path) as history:
+            if history.damage_note:
+                print(history.damage_note, file=sys.stderr)
             sessions = as_given(history.sessions(), history.pain_reports())
+        for bad in (s for s in sessions if s.problem):  # the page says so too
+            print(f"session {bad.id} is left out of the report: {bad.problem}", file=sys.stderr)
     else:
         sessions = []
+    if str(args.out) == "-":
+        sys.stdout.write(render_html(sessions))
+        return 0
     written = write_report(sessions, out.expanduser())
     print(written.resolve())
     return 0

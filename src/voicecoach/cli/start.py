@@ -8,18 +8,14 @@ plays the one chosen. Everything works by voice alone and by keys alone.
 from __future__ import annotations
 
 import argparse
-import contextlib
-from collections.abc import Iterator
 
 from voicecoach.cli.play import (
     add_session_options,
     list_devices_requested,
     settings_or_say_why,
 )
-from voicecoach.config.settings import Settings
-from voicecoach.player.live_session import LiveSession, SessionIO
-from voicecoach.player.runner import play_session
-from voicecoach.player.text_io import text_session_io
+from voicecoach.player.live_session import LiveSession
+from voicecoach.player.voice_player import play_script, player_session
 from voicecoach.script.library import load_library
 from voicecoach.session.chooser import CHOOSER_KEY_HELP, ScriptChooser
 from voicecoach.store.history import History
@@ -33,20 +29,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.set_defaults(run=run)
 
 
-@contextlib.contextmanager
-def _session_io(
-    args: argparse.Namespace, settings: Settings
-) -> Iterator[tuple[SessionIO, tuple[str, ...]]]:
-    if args.text:
-        with text_session_io(settings.speech.rate, args.time_scale) as io:
-            yield io, ()
-        return
-    from voicecoach.player.voice_player import voice_session_io
-
-    with voice_session_io(settings, plain=args.plain, time_scale=args.time_scale) as pair:
-        yield pair
-
-
 def run(args: argparse.Namespace) -> int:
     if list_devices_requested(args):
         return 0
@@ -56,12 +38,17 @@ def run(args: argparse.Namespace) -> int:
     try:
         last = history.last_session()
         chooser = ScriptChooser(library, settings, last.script_id if last else None)
-        with _session_io(args, settings) as (io, notices):
-            (io.display.note if io.display is not None else print)(CHOOSER_KEY_HELP)
+        with player_session(
+            settings, text=args.text, plain=args.plain, time_scale=args.time_scale
+        ) as session:
+            io = session.io
+            # The keys for each question are on screen with it; the chooser's list of keys
+            # is printed once (plain lines), not left as a note over the session.
+            (io.display.legend if io.display is not None else print)(CHOOSER_KEY_HELP)
             LiveSession.over(chooser, io).run()
             if chooser.chosen is None:
                 return 0
-            play_session(chooser.chosen, settings, io, history=history, notices=notices)
+            play_script(chooser.chosen, settings, session, history=history)
     finally:
         history.close()
     return 0

@@ -52,7 +52,9 @@ class OwnSpeechMixer:
         delay_ms: float = 30.0,
         attenuation_db: float = 12.0,
         reverb: float = 0.3,
+        canceller: Callable[[], _Canceller] | None = None,
     ) -> None:
+        """`canceller` makes the echo canceller (default: speex, echo_cancel.EchoCanceller)."""
         self.snr_db = snr_db
         self._sentences = tuple(sentences)
         self._speech = speech or SpeechSettings()
@@ -62,6 +64,7 @@ class OwnSpeechMixer:
         self._echo: FloatArray | None = None
         self._position = 0
         self._canceller: _Canceller | None = None
+        self._make_canceller = canceller
 
     def blocks(self, clip: FloatArray) -> Iterator[FloatArray]:
         """The echo-cancelled microphone blocks for `clip` (already padded, 16 kHz)."""
@@ -78,6 +81,8 @@ class OwnSpeechMixer:
 
     def _echo_canceller(self) -> _Canceller:
         # One canceller for all clips: live, it has been adapting since the session began.
+        if self._canceller is None and self._make_canceller is not None:
+            self._canceller = self._make_canceller()
         if self._canceller is None:
             from voicecoach.audio.echo.canceller import EchoCanceller
 

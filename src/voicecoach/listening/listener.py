@@ -45,12 +45,13 @@ class HeardPhrase:
     end_sample: int | None = None
     """Where the word ended in the stream, when the recogniser knows (else None)."""
 
-    def word(self, rate: int = 16000) -> HeardWord:
+    def word(self, rate: int = 16000, offset: float = 0.0) -> HeardWord:
         """The value that travels on to the engine: where the recogniser placed the word in
-        the stream, else (no word times) `at_sample`, where it reported the word."""
-        started = None if self.start_sample is None else self.start_sample / rate
+        the stream, else (no word times) `at_sample`, where it reported the word. `offset`
+        is the microphone time at which the recogniser's stream began."""
+        started = None if self.start_sample is None else offset + self.start_sample / rate
         ended = self.at_sample if self.end_sample is None else self.end_sample
-        return HeardWord(self.meaning, self.text, started=started, ended=ended / rate)
+        return HeardWord(self.meaning, self.text, started=started, ended=offset + ended / rate)
 
 
 class CommandListener:

@@ -28,6 +28,7 @@ from voicecoach.player.block_letters import (
     half_height,
 )
 from voicecoach.player.keys import key_state_words, keys_line
+from voicecoach.player.typed_echo import TypedEcho
 from voicecoach.session.events import Status
 
 if TYPE_CHECKING:  # rich is imported when a RichDisplay is made, not by every command
@@ -52,6 +53,9 @@ class Display(Protocol):
 
     def voice(self, on: bool) -> None:
         """Voice commands work (True) or not (False): word things for the keys when not."""
+
+    def typing(self, text: str, done: bool) -> None:
+        """A word being typed after ":" (the terminal does not echo keys in key mode)."""
 
     def close(self) -> None:
         """Leave the terminal usable; safe to call twice."""
@@ -83,6 +87,7 @@ STATE_WORDS = {
     "stopped": "Stopped.",
     "waiting for done": "Say done when you have finished.",
     "taking a rest": "Resting.",
+    "resting after pain": "Resting. Say ready when you want to go on.",
     "waiting for ready": "Say continue when you are ready.",
     "asking": "Waiting for your answer.",
     "ended": "Session ended.",
@@ -99,7 +104,11 @@ def exercise_heading(status: Status) -> str:
     says "Cool-down: ..." and counts only the main exercises)."""
     if status.exercise is None:
         return ""
-    if status.exercise_count < 1 or status.exercise_number > status.exercise_count:
+    if (
+        status.cool_down
+        or status.exercise_count < 1
+        or status.exercise_number > status.exercise_count
+    ):
         return "Cool-down"
     return f"Exercise {status.exercise_number} of {status.exercise_count}"
 
@@ -169,6 +178,7 @@ class PlainDisplay:
         self._last: dict[str, str] = {}
         self._lock = threading.Lock()
         self._voice = True
+        self._typed = TypedEcho(self._write_raw)
 
     def show(self, status: Status) -> None:
         lines = {
@@ -198,6 +208,11 @@ class PlainDisplay:
     def voice(self, on: bool) -> None:
         self._voice = on
 
+    def typing(self, text: str, done: bool) -> None:
+        # As a terminal echoes: a screen reader reads each letter once, then the line.
+        with self._lock:
+            self._typed(text, done)
+
     def close(self) -> None:
         self._stream.flush()
 
@@ -211,7 +226,10 @@ class PlainDisplay:
             self._write(line)
 
     def _write(self, line: str) -> None:
-        self._stream.write(line + "\n")
+        self._write_raw(line + "\n")
+
+    def _write_raw(self, text: str) -> None:
+        self._stream.write(text)
         self._stream.flush()  # a screen reader reads the line now, not at exit
 
     @staticmethod
@@ -283,6 +301,9 @@ class RichDisplay:
             if on != self._voice:
                 self._voice = on
                 self._redraw()
+
+    def typing(self, text: str, done: bool) -> None:
+        self.note(f"Typed: {text}" if done else f"Typing: {text}_")
 
     def close(self) -> None:
         with self._lock:
@@ -395,8 +416,10 @@ class RichDisplay:
                 else 1
             )
             rows = big_text(big, scale) if big_width(big, scale) <= width else None
-            if rows is not None and half_count:
-                rows = half_height(rows)
+            if rows is not None and (half_count or room < FONT_ROWS):
+                # A short terminal: the count at half height, or as text when even that
+                # would push the keys off the bottom.
+                rows = half_height(rows) if room >= HALF_ROWS else None
             parts.append(Text(""))
             style = _COUNT if status.countdown is not None else _TEXT
             parts.append(Text("\n".join(rows) if rows else big, style=style))

@@ -17,11 +17,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from voicecoach.player.inputs import InputItem
+from voicecoach.player.notices import Notice
 from voicecoach.session.events import Status
 from voicecoach.session.vocabulary import Answer, HeardWord
 
 KEY_HELP = (
-    "Keys: space pause/continue, p pain, s stop, e easier, h harder, r repeat, "
+    "Keys: space pause/continue, p pain, s stop, i tingling, e easier, h harder, r repeat, "
     "n next or no, y yes, 0 to 10 for a pain score (Enter skips it), Enter for done, "
     "? help, : to type a word."
 )
@@ -52,6 +53,9 @@ _WORD_KEYS = {
     "bed": "b",
     "chair": "c",
     "how many left": "l",
+    "tingling": "i",
+    "ready": "Enter",
+    "more rest": "t",
     "zero to ten": "0-10",
 }
 
@@ -74,8 +78,9 @@ def keys_line(status: Status) -> str:
     score = asks_for_score(status)
     parts = []
     for word in status.can_say:
-        key = "Enter" if score and word == "skip" else _WORD_KEYS.get(word, f":{word}")
-        parts.append(f"{key} {word}")
+        key = "Enter" if score and word == "skip" else _WORD_KEYS.get(word)
+        # A word with no key of its own is typed after ":".
+        parts.append(f"{key} {word}" if key else f":{word}")
     return f"Keys now: {', '.join(parts)}." if parts else ""
 
 
@@ -85,6 +90,8 @@ def key_state_words(status: Status) -> str | None:
         return "Press space when you are ready."
     if status.state == "waiting for done":
         return "Press Enter when you have finished."
+    if status.state == "resting after pain":
+        return "Resting. Press Enter when you are ready."
     if status.state == "paused" or status.state == "stopped":
         return f"{status.state.capitalize()}. Press space to carry on."
     if asks_for_score(status):
@@ -92,6 +99,27 @@ def key_state_words(status: Status) -> str | None:
     if asks_yes_no(status):
         return "Press y for yes or n for no."
     return None
+
+
+EARLY_ENTER = Notice(
+    "Enter was too early: nothing is waiting for done yet. Press Enter again when asked.",
+    "Enter was too early. Press it again when you have finished.",
+)
+ENTER_AT_YES_NO = Notice(
+    "Enter does not answer this question: press y for yes or n for no.",
+    "Press y for yes, or n for no.",
+)
+
+
+def unused_enter(status: Status | None) -> Notice:
+    """What to tell a person whose Enter did nothing, so it is not lost in silence: at a
+    yes/no question which keys answer it; during an exercise that it came before "done"
+    was asked for; anywhere else (the start's questions) which keys act now."""
+    if asks_yes_no(status):
+        return ENTER_AT_YES_NO
+    if status is None or status.exercise is not None:
+        return EARLY_ENTER
+    return Notice(f"Enter does nothing now. {keys_line(status)}".strip(), "Enter does nothing now.")
 
 
 class KeyComposer:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from voicecoach.player.inputs import InputItem, InputWait, queue_wait
-from voicecoach.player.keys import ENTER, KeyComposer
+from voicecoach.player.keys import ENTER, KeyComposer, unused_enter
 from voicecoach.player.notices import NOTICE_UTTERANCE, Notice, NoticeVoice
 from voicecoach.session.events import (
     Action,
@@ -33,10 +33,6 @@ from voicecoach.session.events import (
 )
 
 POLL_SECONDS = 0.02
-EARLY_ENTER = Notice(
-    "Enter was too early: nothing is waiting for done yet. Press Enter again when asked.",
-    "Enter was too early. Press it again when you have finished.",
-)
 
 
 class SpeechOutput(Protocol):
@@ -66,6 +62,9 @@ class StatusDisplay(Protocol):
     def note(self, text: str) -> None: ...
     def voice(self, on: bool) -> None:
         """Voice commands work (True) or not (False): the screen words things for keys."""
+
+    def legend(self, text: str) -> None:
+        """The list of all keys, shown before the first status."""
 
 
 Notices = Callable[[], list[Notice]]
@@ -131,9 +130,7 @@ class LiveSession:
     def run(self, max_seconds: float | None = None) -> None:
         """Play the session to its end (or until `max_seconds` of clock time)."""
         start = self.clock()
-        self._perform(self.engine.start(start))
-        while self.held and not self.engine.finished:
-            self.feed(self.held.pop(0))
+        self.begin()
         while not self._over():
             now = self.clock()
             if max_seconds is not None and now - start >= max_seconds:
@@ -142,39 +139,64 @@ class LiveSession:
             timeout = POLL_SECONDS if deadline is None else min(POLL_SECONDS, deadline - now)
             item = self.wait_for_input(timeout)
             if item is not None and self.engine.finished:
-                self.held.append(item)
+                # Only "stop" or "pain" act now (they cut the goodbye); anything else is
+                # kept for what comes next.
+                if not self._handled(item):
+                    self.held.append(item)
             elif item is not None and item.kind == "key":
                 for composed in self.keys.key(item.text, self.clock(), self.engine.status()):
                     self.feed(composed)
             elif item is not None:
                 self.feed(item)
-            for composed in self.keys.due(self.clock()):
-                self.feed(composed)
-            for uid in self.output.finished():
-                if uid == NOTICE_UTTERANCE:
-                    self.voice_notices.finished()
-                    self._say_held_sentences()
-                else:
-                    self._handle(SpeechFinished(self.clock(), uid))
-            self._handle(Tick(self.clock()))
-            self._take_notices()
-            self.voice_notices.speak_if_quiet(self.clock(), self.engine.next_deadline())
+            self.step()
+
+    def begin(self) -> None:
+        """Start the machine, and give it what came in before it was there."""
+        self._perform(self.engine.start(self.clock()))
+        while self.held and not self.engine.finished:
+            self.feed(self.held.pop(0))
+
+    def step(self) -> None:
+        """One turn of the loop after waiting: keys due, speech that finished, the clock,
+        then notices."""
+        for composed in self.keys.due(self.clock()):
+            self.feed(composed)
+        for uid in self.output.finished():
+            if uid == NOTICE_UTTERANCE:
+                self.voice_notices.finished()
+                self._say_held_sentences()
+            else:
+                self._handle(SpeechFinished(self.clock(), uid))
+        self._handle(Tick(self.clock()))
+        self._take_notices()
+        self.voice_notices.speak_if_quiet(self.clock(), self.engine.next_deadline())
 
     def feed(self, item: InputItem) -> None:
         """Hand one input to the engine. An Enter that does nothing is not lost in silence:
         the person is told it came too early."""
         now = self.clock()
         if item.kind == "key":
+            status = self.engine.status()
             acted = self._handle(KeyPressed(now, item.text))
             if item.text == ENTER and not acted:
-                self.notice(EARLY_ENTER)
+                self.notice(unused_enter(status))
         else:
             self._handle(Heard(now, item.text, item.word))
 
+    def _handled(self, item: InputItem) -> bool:
+        """Feed `item` as it is; whether the machine did anything with it."""
+        now = self.clock()
+        if item.kind == "key":
+            return self._handle(KeyPressed(now, item.text))
+        return self._handle(Heard(now, item.text, item.word))
+
     def notice(self, notice: Notice) -> None:
-        """Show a notice, switch the screen's wording, and say it when it has words to say."""
+        """Show a notice, switch the screen's wording, and say it when it has words to say
+        (printed text has no voice: the notice is printed once)."""
         self._tell(notice.text)
-        if notice.voice is not None and self.display is not None:
+        if self.display is None:
+            return
+        if notice.voice is not None:
             self.display.voice(notice.voice)
         self.voice_notices.add(notice.spoken, self.clock())
 

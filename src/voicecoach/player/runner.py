@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from voicecoach.config.settings import Settings
 from voicecoach.player.live_session import InputWait, LiveSession, SessionIO
+from voicecoach.script.library import gentlest_script
 from voicecoach.script.model import Script
 from voicecoach.session.engine import SessionEngine
 from voicecoach.session.events import Log
@@ -47,6 +49,12 @@ def history_recorder(history: History, script: Script) -> Callable[[Log, float],
     return record
 
 
+HISTORY_SET_ASIDE = (
+    "Your saved history was damaged, so it has been put aside and a new history begins "
+    "with this session."
+)
+
+
 def play_session(
     script: Script,
     settings: Settings,
@@ -55,7 +63,14 @@ def play_session(
     history: History | None = None,
     notices: tuple[str, ...] = (),
 ) -> SessionEngine:
-    """Play `script` to its end, recording every event in `history` as it happens."""
+    """Play `script` to its end, recording every event in `history` as it happens.
+
+    When opening the history set a damaged file aside, the screen gets the whole note (with
+    both paths) and the person hears once, among the first notices, that a new history
+    began."""
+    if history is not None and history.set_aside is not None:
+        print(history.damage_note, file=sys.stderr, flush=True)
+        notices = (*notices, HISTORY_SET_ASIDE)
     levels = history.levels_for(script.id) if history is not None else {}
     engine = SessionEngine(
         script,
@@ -63,6 +78,10 @@ def play_session(
         levels=levels,
         vocabulary=vocabulary_for(settings.recognition),
         notices=notices,
+        # The red flags are said in a person's first session; a high start score offers
+        # the gentlest session for the same position.
+        first_use=history is not None and history.count_sessions() == 0,
+        gentlest=gentlest_script(script.position),
     )
     record = history_recorder(history, script) if history is not None else None
     try:

@@ -22,6 +22,7 @@ from typing import TextIO
 from voicecoach.audio.utterance_timer import UtteranceTimer
 from voicecoach.player.keys import KEY_HELP
 from voicecoach.player.live_session import InputItem, SessionIO, queue_wait
+from voicecoach.player.typed_echo import TypedEcho
 from voicecoach.session.events import Say
 from voicecoach.session.preview import speech_seconds
 
@@ -107,27 +108,6 @@ def read_keys(
             inputs.put(InputItem("key", ch))
 
 
-class TypedEcho:
-    """Shows a typed phrase on a plain terminal as the terminal itself would: each new
-    character written, backspace rubbed out, a new line at the end."""
-
-    def __init__(self, write: Callable[[str], None]) -> None:
-        self._write = write
-        self._shown = ""
-
-    def __call__(self, text: str, done: bool) -> None:
-        if text.startswith(self._shown):
-            out = text[len(self._shown) :]
-        else:
-            common = next(
-                (i for i, (a, b) in enumerate(zip(text, self._shown, strict=False)) if a != b),
-                min(len(text), len(self._shown)),
-            )
-            out = "\b \b" * (len(self._shown) - common) + text[common:]
-        self._shown = "" if done else text
-        self._write(out + ("\n" if done else ""))
-
-
 def wrapped(text: str, width: int) -> str:
     """`text` broken into lines of at most `width` columns between words (a word longer
     than a line stays whole); leading spaces (count words) are kept."""
@@ -160,8 +140,10 @@ def keyboard(
     stream: TextIO,
     echo: Callable[[str], None],
     typing: Callable[[str, bool], None] | None = None,
+    start: Callable[..., None] | None = None,
 ) -> Iterator[queue.Queue[InputItem]]:
-    """Start reading the keyboard (or a pipe) in a background thread."""
+    """Start reading the keyboard (or a pipe) in a background thread; `start(name, work,
+    joinable=False)` starts it when given (the voice player's thread owner)."""
     inputs: queue.Queue[InputItem] = queue.Queue()
     restore: Callable[[], None] | None = None
     if stream.isatty() and os.name == "posix":
@@ -179,7 +161,10 @@ def keyboard(
     else:
         target = lambda: read_lines(stream, inputs)  # noqa: E731
     # A daemon thread: reading stdin cannot be interrupted, and must not keep us alive.
-    threading.Thread(target=target, name="keyboard", daemon=True).start()
+    if start is not None:
+        start("keyboard", lambda stop: target(), joinable=False)
+    else:
+        threading.Thread(target=target, name="keyboard", daemon=True).start()
     try:
         yield inputs
     finally:

@@ -1,11 +1,16 @@
 """The voice player: speech through the speaker, commands from the microphone and keys.
 
-Threads: the main thread runs the session loop (live_session.LiveSession); a listening
-thread reads microphone blocks, removes the player's own speech with the echo canceller
-(the speaker hands out what it played as the reference), feeds the recogniser and puts
-what it heard on the same input queue as the keyboard. If anything on the voice side is
-missing (no microphone, no model), the session still plays and the keys still work; the
-person is told why, out loud and on screen.
+Threads (all owned by one threads.PlayerThreads): the main thread runs the session loop
+(live_session.LiveSession); "listening" reads microphone blocks, removes the player's own
+speech with the echo canceller (the speaker hands out what it played as the reference),
+judges them (listening.own_voice) and feeds the recogniser, putting what it heard on the
+same input queue as "keyboard"; "synthesis" synthesises ahead what will be said. If
+anything on the voice side is missing (no microphone, no model), the session still plays
+and the keys still work; the person is told why, out loud and on screen.
+
+`play` and `start` assemble a session the same way: `player_session` gives the I/O (voice
+or text), and `play_script` warms the speech cache with what the script will say, in
+order, then plays it.
 """
 
 from __future__ import annotations
@@ -14,279 +19,129 @@ import contextlib
 import queue
 import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 
-import numpy as np
-
+from voicecoach.audio.echo.canceller import EchoCancellingMicrophone
 from voicecoach.audio.failover import FailoverSpeaker
-from voicecoach.audio.microphone import Microphone
 from voicecoach.audio.speaker import Speaker
-from voicecoach.config.settings import AudioSettings, Settings
+from voicecoach.audio.stream_health import StreamHealth
+from voicecoach.config.settings import Settings
 from voicecoach.errors import DeviceError
 from voicecoach.listening.listener import CommandListener
-from voicecoach.listening.own_voice import OwnSpeechGuard
 from voicecoach.player import notices as said
 from voicecoach.player.keys import KEY_HELP
-from voicecoach.player.live_session import InputItem, SessionIO, queue_wait
+from voicecoach.player.listening import CleaningMicrophone, Listening
+from voicecoach.player.live_session import SessionIO, queue_wait
 from voicecoach.player.notices import Notice
 from voicecoach.player.runner import ScaledClock, play_session
-from voicecoach.player.text_io import keyboard
+from voicecoach.player.text_io import keyboard, text_session_io
+from voicecoach.player.threads import PlayerThreads, Work
+from voicecoach.player.voice_output import VoiceSpeech
 from voicecoach.script.model import Script
-from voicecoach.session.events import ListenFor, ListenRole, Say
+from voicecoach.session.engine import SessionEngine
 from voicecoach.session.preview import said_texts
 from voicecoach.speech.synth import SpeechCache, count_words
 from voicecoach.store.history import History
 
-VOLUME_STEP = 0.15
-DUCK_FACTOR = 0.1  # -20 dB while a person talks over the player
-DUCK_SECONDS = 1.5
-# When the recogniser falls this far behind the microphone (a busy computer), the
-# person is told that words are heard late and that keys act at once.
-BEHIND_SECONDS = 2.0
-MIC_RETRY_SECONDS = 2.0
-RECOGNISER_RESTARTS = 3
-"""A recogniser that fails is rebuilt this many times in a session, then voice is off."""
-
-
-def cue_samples(name: str, rate: int = 16000) -> np.ndarray:
-    """A soft sine tone: one short beep, or a falling two-note chime for the others."""
-    notes = [(880.0, 0.12)] if name == "beep" else [(660.0, 0.18), (520.0, 0.25)]
-    parts = []
-    for freq, seconds in notes:
-        t = np.arange(int(rate * seconds)) / rate
-        envelope = np.minimum(1.0, np.minimum(t, seconds - t) * 40)
-        parts.append(0.25 * np.sin(2 * np.pi * freq * t) * envelope)
-    return np.concatenate(parts).astype(np.float32)
+WARM_FIRST = ("Hold.", "And relax.", "Ten seconds.")
+"""Said in every session: synthesised ahead with the count words."""
 
 
 @dataclass
-class VoiceSpeech:
-    """live_session.SpeechOutput over a real Speaker, with cached synthesis."""
+class PlayerSession:
+    """A machine's I/O, the notices to say first, and a way to synthesise ahead."""
 
-    speaker: Speaker
-    cache: SpeechCache
-    volume: float
-    on_said: Any = None
-
-    def say(self, say: Say) -> None:
-        self.unduck()  # each new sentence is heard at the person's chosen volume
-        samples, rate = self.cache.get(say.text)
-        self.speaker.say(say.utterance_id, samples, rate, text=say.text)
-        if self.on_said is not None:
-            self.on_said(say.text)
-
-    def stop(self) -> None:
-        self.speaker.stop()
-
-    def finished(self) -> list[int]:
-        return self.speaker.finished()
-
-    def busy(self) -> bool:
-        return self.speaker.is_speaking()
-
-    def cue(self, name: str) -> None:
-        # Cues use utterance id 0, which the engine never waits for.
-        self.speaker.say(0, cue_samples(name), 16000, text=f"({name})")
-
-    def change_volume(self, step: int) -> None:
-        self.volume = float(np.clip(self.volume + step * VOLUME_STEP, 0.1, 1.0))
-        self.speaker.set_volume(self.volume)
-
-    def duck(self) -> None:
-        """Someone is talking over the player: drop its voice at once so their word (a
-        "stop", perhaps) reaches the recogniser clean. Called from the listening thread."""
-        self.speaker.set_volume(self.volume * DUCK_FACTOR)
-
-    def unduck(self) -> None:
-        self.speaker.set_volume(self.volume)
+    io: SessionIO
+    notices: tuple[str, ...] = ()
+    warm: Callable[[Sequence[str]], None] = lambda texts: None
+    """Synthesise these texts ahead, in this order (voice sessions only)."""
 
 
-@dataclass
-class Listening:
-    """The listening thread: microphone -> echo canceller -> recogniser -> input queue."""
+def voice_off_reason(settings: Settings) -> str | None:
+    """Why voice commands cannot be on (no model), or None; the microphone is tried later."""
+    from voicecoach.listening.factory import available_engines
+    from voicecoach.store.models import describe_missing
 
-    settings: Settings
-    output: VoiceSpeech
-    inputs: queue.Queue[InputItem]
-    notes: queue.Queue[Notice]
-    _mode: ListenFor = field(default_factory=lambda: ListenFor(ListenRole.SPOT))
-    _ducked_until: float = 0.0
-    _guard: OwnSpeechGuard = field(default_factory=OwnSpeechGuard)
-    _behind: bool = False
-    _stop: threading.Event = field(default_factory=threading.Event)
-    _thread: threading.Thread | None = None
-
-    def listen_for(self, action: ListenFor) -> None:
-        self._mode = action  # read by the listening thread before its next block
-
-    def start(self) -> str | None:
-        """Start listening; returns why voice commands are off, or None when they are on.
-
-        The model is only looked for here; loading it takes a moment, so the listening
-        thread does that while the player starts talking."""
-        from voicecoach.audio.microphone import open_microphone
-        from voicecoach.listening.factory import available_engines
-        from voicecoach.store.models import describe_missing
-
-        if not available_engines(self.settings.recognition):
-            missing = describe_missing("kws", self.settings.recognition.model_path)
-            return (
-                "Voice commands are off, because no speech model was found. "
-                "Use the keyboard, and run voicecoach model download to turn them on. "
-                f"({missing.splitlines()[0]})"
-            )
-        try:
-            microphone = open_microphone(self.settings.audio)
-        except DeviceError as error:
-            return (
-                "Voice commands are off, because I cannot find a microphone. "
-                f"Use the keyboard instead. ({str(error).splitlines()[0]})"
-            )
-        self._thread = threading.Thread(
-            target=self._load_and_run,
-            args=(self._cancelling(microphone),),
-            name="listening",
-            daemon=True,
-        )
-        self._thread.start()
+    if available_engines(settings.recognition):
         return None
+    missing = describe_missing("kws", settings.recognition.model_path)
+    return (
+        "Voice commands are off, because no speech model was found. "
+        "Use the keyboard, and run voicecoach model download to turn them on. "
+        f"({missing.splitlines()[0]})"
+    )
 
-    def _load_and_run(self, microphone: Microphone) -> None:
-        listener = self._new_listener()
-        if listener is None:
-            microphone.close()
-            return
-        self._run(microphone, listener)
 
-    def _new_listener(self) -> CommandListener | None:
-        """A recogniser and listener (at the start, or after the old one failed); None,
-        with a note, when none can be made (keys still work)."""
+def microphone_factory(settings: Settings, speaker: Speaker) -> Callable[[], CleaningMicrophone]:
+    """Opens the configured microphone with the player's own speech taken out (the
+    speaker's played samples are the reference, aligned by capture time)."""
+
+    def open_cleaning() -> CleaningMicrophone:
+        from voicecoach.audio.microphone import open_microphone
+
+        return EchoCancellingMicrophone(open_microphone(settings.audio), speaker)
+
+    return open_cleaning
+
+
+def listener_factory(settings: Settings) -> Callable[[], CommandListener]:
+    def new_listener() -> CommandListener:
         from voicecoach.listening.factory import create_recognizer
         from voicecoach.session.vocabulary import vocabulary_for
 
-        try:
-            recognizer = create_recognizer(self.settings.recognition, "spot")
-        except Exception as error:  # whatever broke the first one may break this too
-            self.notes.put(said.voice_off(f"Voice commands are off: {error} Keys still work."))
-            return None
-        return CommandListener(recognizer, vocabulary_for(self.settings.recognition))
+        recognizer = create_recognizer(settings.recognition, "spot")
+        return CommandListener(recognizer, vocabulary_for(settings.recognition))
 
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=2.0)
+    return new_listener
 
-    def _cancelling(self, microphone: Microphone) -> Microphone:
-        """The microphone with the player's own speech taken out (the speaker's played
-        samples are the reference, aligned by capture time)."""
-        from voicecoach.audio.echo.canceller import EchoCancellingMicrophone, SelfSpeechGate
-        from voicecoach.audio.echo.talk_over import LouderThanEcho
 
-        # The gate only detects a person talking over the player (to duck its voice and
-        # let stop/pain/pause act); it never mutes what the recogniser hears. The raw
-        # level check keeps a canceller that has lost step from hearing a person.
-        return EchoCancellingMicrophone(
-            microphone,
-            self.output.speaker,
-            gate=SelfSpeechGate(),
-            gate_output=False,
-            on_talk_over=self._talk_over,
-            louder=LouderThanEcho(),
+def start_listening(
+    listening: Listening, threads: PlayerThreads, off: str | None = None
+) -> str | None:
+    """Open the microphone and start the listening thread; returns why voice commands
+    are off, or None when they are on. The model loads in the thread, while the player
+    starts talking."""
+    if off is not None:
+        return off
+    try:
+        first: list[CleaningMicrophone] = [listening.open_microphone()]
+    except DeviceError as error:
+        return (
+            "Voice commands are off, because I cannot find a microphone. "
+            f"Use the keyboard instead. ({str(error).splitlines()[0]})"
         )
 
-    def _talk_over(self) -> None:
-        if self._ducked_until == 0.0:
-            self.output.duck()
-        self._ducked_until = time.monotonic() + DUCK_SECONDS
+    def work(stop: threading.Event) -> None:
+        # A restarted thread opens the microphone afresh (the first one was closed).
+        listening.run(stop, first.pop() if first else None)
 
-    def _run(self, microphone: Microphone, listener: CommandListener) -> None:
-        from voicecoach.audio.microphone import open_microphone
+    threads.start("listening", work)
+    return None
 
-        mode: ListenFor | None = None
-        current: Microphone | None = microphone
-        failures = 0
-        try:
-            while current is not None and not self._stop.is_set():
-                if self._mode is not mode:
-                    mode = self._mode
-                    listener.listen_for(mode.role, mode.answers)
-                block = current.read(timeout=0.1)
-                if self._ducked_until and time.monotonic() > self._ducked_until:
-                    self._ducked_until = 0.0
-                    self.output.unduck()
-                if block is None:
-                    if not current.alive:
-                        self.notes.put(said.MICROPHONE_LOST)
-                        current.close()
-                        current = self._reopen(open_microphone)
-                        if current is not None:
-                            self.notes.put(said.MICROPHONE_BACK)
-                    continue
-                self._guard.block(
-                    len(block) / current.sample_rate,
-                    player_sounding=getattr(current, "player_sounding", self.output.busy()),
-                    person_talking=getattr(current, "person_talking", False),
-                )
-                self._note_lag(getattr(current, "backlog_seconds", 0.0))
-                try:
-                    heard_now = listener.feed(block)
-                except Exception as error:  # a recogniser fault must not end listening
-                    failures += 1
-                    if failures > RECOGNISER_RESTARTS:
-                        self.notes.put(
-                            said.voice_off(
-                                f"Voice commands are off: speech recognition keeps failing "
-                                f"({error}). Keys still work."
-                            )
-                        )
-                        return
-                    self.notes.put(
-                        Notice(
-                            f"Speech recognition failed ({error}); restarting it. Keys still work."
-                        )
-                    )
-                    fresh = self._new_listener()
-                    if fresh is None:
-                        return
-                    listener, mode = fresh, None
-                    continue
-                for heard in heard_now:
-                    if self._guard.accepts(heard.meaning):  # see barge_in.py
-                        self.inputs.put(InputItem("heard", heard.text, heard.word()))
-        finally:
-            if current is not None:
-                current.close()
 
-    def _note_lag(self, backlog: float) -> None:
-        if backlog > BEHIND_SECONDS and not self._behind:
-            self._behind = True
-            self.notes.put(said.HEARING_LATE)
-        elif backlog < BEHIND_SECONDS / 4 and self._behind:
-            self._behind = False
-            self.notes.put(said.HEARING_ON_TIME)
+def synthesis_work(cache: SpeechCache, wanted: queue.Queue[Sequence[str]]) -> Work:
+    """Synthesise ahead whatever lists of texts arrive, until stopped."""
 
-    def _reopen(self, open_microphone: Callable[[AudioSettings], Microphone]) -> Microphone | None:
-        while not self._stop.wait(MIC_RETRY_SECONDS):
+    def work(stop: threading.Event) -> None:
+        while not stop.is_set():
             try:
-                return self._cancelling(open_microphone(self.settings.audio))
-            except DeviceError:
-                continue  # still gone; try again after the pause
-        return None
+                texts = wanted.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            for text in texts:
+                if stop.is_set():
+                    return
+                cache.warm([text])
+
+    return work
 
 
 @contextlib.contextmanager
 def voice_session_io(
-    settings: Settings,
-    *,
-    plain: bool = False,
-    time_scale: float = 1.0,
-    warm: list[str] | None = None,
-) -> Iterator[tuple[SessionIO, tuple[str, ...]]]:
-    """Speaker, microphone, recogniser, keyboard and display, ready for a machine to use.
-    Yields the I/O and the notices to say first (e.g. that voice commands are off)."""
+    settings: Settings, *, plain: bool = False, time_scale: float = 1.0
+) -> Iterator[PlayerSession]:
+    """Speaker, microphone, recogniser, keyboard and display, ready for a machine to use."""
     from voicecoach.audio.speaker import open_speaker
     from voicecoach.player.display import make_display
 
@@ -297,41 +152,94 @@ def voice_session_io(
         lambda: _reopen_speaker(settings),
         lambda text: notes.put(said.speaker_notice(text)),
     )
+    threads = PlayerThreads(lambda text: notes.put(Notice(text)))
     cache = SpeechCache(settings.speech)
-    # Synthesise ahead in the background, in the order things will be said (count words
-    # included), so the first sentence is not kept waiting and counts start on time.
-    ahead = [*(warm or []), *count_words(), "Hold.", "And relax.", "Ten seconds."]
-    threading.Thread(target=cache.warm, args=(ahead,), name="synthesis", daemon=True).start()
+    wanted: queue.Queue[Sequence[str]] = queue.Queue()
+    # Synthesise ahead in the order things will be said, so the first sentence is not
+    # kept waiting and counts start on time.
+    wanted.put([*count_words(), *WARM_FIRST])
+    threads.start("synthesis", synthesis_work(cache, wanted))
     output = VoiceSpeech(speaker, cache, settings.speech.volume, on_said=display.said)
     clock = ScaledClock(time_scale)
     display.legend(KEY_HELP)
+    listening_healths: list[object] = []
     try:
-        with keyboard(sys.stdin, display.note) as inputs:
-            listening = Listening(settings, output, inputs, notes)
-            off = listening.start()
+        with keyboard(sys.stdin, display.note, display.typing, start=threads.start) as inputs:
+            listening = Listening(
+                microphone_factory(settings, speaker),
+                listener_factory(settings),
+                inputs,
+                notes.put,
+                floor=output,
+                healths=listening_healths,
+            )
+            off = start_listening(listening, threads, voice_off_reason(settings))
             notices: tuple[str, ...] = ()
             if off is not None:
                 notices = (off.split(" (")[0],)  # said first, by the engine
                 display.voice(False)
                 display.note(said.short_reason(off))
 
-            try:
-                yield (
-                    SessionIO(
-                        output,
-                        clock.wait(queue_wait(inputs)),
-                        clock.now,
-                        display=display,
-                        on_listen=listening.listen_for,
-                        notices=lambda: said.drain(notes),
-                    ),
-                    notices,
-                )
-            finally:
-                listening.stop()
+            yield PlayerSession(
+                SessionIO(
+                    output,
+                    clock.wait(queue_wait(inputs)),
+                    clock.now,
+                    display=display,
+                    on_listen=listening.listen_for,
+                    notices=lambda: said.drain(notes),
+                ),
+                notices,
+                wanted.put,
+            )
     finally:
+        left = threads.stop()
+        if left:
+            print(f"voicecoach: still running at exit: {', '.join(left)}", file=sys.stderr)
+        _report_stream_health(speaker, listening_healths)
         speaker.close()
         display.close()
+
+
+@contextlib.contextmanager
+def player_session(
+    settings: Settings, *, text: bool = False, plain: bool = False, time_scale: float = 1.0
+) -> Iterator[PlayerSession]:
+    """The I/O of `play` and `start`: printed text and typed input, or the voice player."""
+    if text:
+        with text_session_io(settings.speech.rate, time_scale) as io:
+            yield PlayerSession(io)
+        return
+    with voice_session_io(settings, plain=plain, time_scale=time_scale) as session:
+        yield session
+
+
+def play_script(
+    script: Script,
+    settings: Settings,
+    session: PlayerSession,
+    *,
+    history: History | None = None,
+) -> SessionEngine:
+    """Play `script` in `session`, having asked for everything it will say to be
+    synthesised ahead, in order."""
+    session.warm(said_texts(script, settings))
+    return play_session(script, settings, session.io, history=history, notices=session.notices)
+
+
+def _report_stream_health(speaker: FailoverSpeaker, microphones: list[object]) -> None:
+    """After a session, one line on stderr when PortAudio reported trouble (the computer
+    was too busy for the sound card): what a person would otherwise hear as gaps."""
+    troubles = [
+        f"{name}: {health.describe()}"
+        for name, health in [
+            ("speaker", getattr(speaker.current, "health", None)),
+            *(("microphone", h) for h in microphones),
+        ]
+        if isinstance(health, StreamHealth) and health.troubled
+    ]
+    if troubles:
+        print(f"voicecoach: sound was interrupted ({'; '.join(troubles)})", file=sys.stderr)
 
 
 def _reopen_speaker(settings: Settings) -> Speaker | None:
@@ -353,10 +261,8 @@ def play_voice(
 ) -> int:
     history = History()
     try:
-        with voice_session_io(
-            settings, plain=plain, time_scale=time_scale, warm=said_texts(script, settings)
-        ) as (io, notices):
-            play_session(script, settings, io, history=history, notices=notices)
+        with player_session(settings, plain=plain, time_scale=time_scale) as session:
+            play_script(script, settings, session, history=history)
     finally:
         history.close()
     return 0

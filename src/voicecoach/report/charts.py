@@ -264,9 +264,9 @@ def pain_chart_png(sessions: Sequence[SessionSummary]) -> bytes:
         moments = sorted({moment for moment, _ in series.before + series.after})
         ticks = session_ticks(moments) if series.per_session else None
         if ticks is not None:
-            positions, labels, day = ticks
+            positions, labels, below = ticks
             axes.set_xticks(_dates().date2num(positions), labels)
-            axes.set_xlabel(day)
+            axes.set_xlabel(below)
         else:
             _date_axis(axes, moments[0].date(), moments[-1].date())
         return _png(figure)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import html
 import os
+import stat
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
@@ -35,7 +36,7 @@ from voicecoach.report.weeks import WeekSummary, exercise_changes, weekly
 from voicecoach.report.wording import count, day, pain_pair, percent, when
 from voicecoach.store.history import SessionSummary
 
-__all__ = ["ReportError", "WeekSummary", "render_html", "weekly", "write_report"]
+__all__ = ["OutRefused", "ReportError", "WeekSummary", "render_html", "weekly", "write_report"]
 
 if TYPE_CHECKING:
     pass
@@ -45,13 +46,40 @@ RECENT_SESSIONS = 15
 
 
 def write_report(sessions: Sequence[SessionSummary], out: Path) -> Path:
-    """Write the HTML report, or only the pain chart when `out` ends in .png."""
+    """Write the HTML report, or only the pain chart when `out` ends in .png.
+
+    `out` must be a new path or a regular file (it is replaced); anything else (a device,
+    a pipe, a folder, or a link to one) is refused untouched with ReportError."""
+    _check_replaceable(out)
     if out.suffix.lower() == ".png":
-        content = pain_chart_png(sessions)
+        content = pain_chart_png([s for s in sessions if not s.problem])
     else:
         content = render_html(sessions).encode("utf-8")
     _write_private(out, content)
     return out
+
+
+class OutRefused(ReportError):
+    """--out names something the report must not replace: the person's to fix."""
+
+    exit_code = 2
+
+
+def _check_replaceable(out: Path) -> None:
+    try:
+        mode = os.stat(out).st_mode  # follows a link: what it points at would be replaced
+    except FileNotFoundError:
+        return  # a new path
+    except OSError as error:  # e.g. a name too long, a folder we may not look into
+        raise ReportError(
+            f"cannot write the report to {out}: {error.strerror or error}. "
+            "Choose another place with --out FILE."
+        ) from error
+    if not stat.S_ISREG(mode):
+        raise OutRefused(
+            f"{out} is not a regular file, so the report will not replace it. Choose a new "
+            "file name with --out FILE, or --out - to print the page."
+        )
 
 
 def _write_private(out: Path, content: bytes) -> None:
@@ -96,8 +124,11 @@ summary { cursor: pointer; font-weight: bold; }
 
 
 def render_html(sessions: Sequence[SessionSummary], generated: datetime | None = None) -> str:
-    """The whole report page; self-contained (no links to load, no scripts)."""
+    """The whole report page; self-contained (no links to load, no scripts). Sessions whose
+    history row could not be read are named in a note and left out of the figures."""
     made = (generated or datetime.now()).astimezone()
+    unreadable = [s for s in sessions if s.problem]
+    sessions = [s for s in sessions if not s.problem]
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -110,6 +141,11 @@ def render_html(sessions: Sequence[SessionSummary], generated: datetime | None =
         f"<p>Made on {day(made)} by voicecoach.</p>",
         '<p class="note">A record of exercise sessions, not medical advice. If pain gets '
         "worse or new symptoms appear, talk to your physiotherapist or GP.</p>",
+        *(
+            f'<p class="note">Session {s.id} ({html.escape(s.title)}) could not be read and '
+            f"is left out: {html.escape(s.problem)}.</p>"
+            for s in unreadable
+        ),
     ]
     if sessions:
         parts += _report_body(sessions)

@@ -75,7 +75,7 @@ def find_script(id_or_path: str, library: Sequence[Script] | None = None) -> Scr
     An id may be shortened to any prefix that only one script id starts with.
     `library` replaces the bundled scripts (for tests and other script folders).
     """
-    if Path(id_or_path).exists() or id_or_path.lower().endswith(SCRIPT_SUFFIXES):
+    if _names_a_file(id_or_path) or id_or_path.lower().endswith(SCRIPT_SUFFIXES):
         return load_script(id_or_path)
     scripts = load_library() if library is None else list(library)
     wanted = id_or_path.strip().lower()
@@ -86,15 +86,26 @@ def find_script(id_or_path: str, library: Sequence[Script] | None = None) -> Scr
     if len(matches) == 1:
         return matches[0]
     known = ", ".join(sorted(s.id for s in (matches or scripts))) or "none"
+    shown = _shortened(id_or_path)
     if len(matches) > 1:
-        raise UsageError(
-            f"{id_or_path!r} could be any of: {known}. Type more of the id to pick one."
-        )
+        raise UsageError(f"{shown} could be any of: {known}. Type more of the id to pick one.")
     raise UsageError(
-        f"no script has the id {id_or_path!r} and there is no such file. "
+        f"no script has the id {shown} and there is no such file. "
         f"Known ids: {known}. Run `voicecoach list` to see them all, or give the path of a "
         ".yaml script file."
     )
+
+
+def _names_a_file(text: str) -> bool:
+    try:
+        return Path(text).exists()
+    except OSError:  # e.g. a name longer than a file name may be: not a file, so an id
+        return False
+
+
+def _shortened(text: str) -> str:
+    """`text` quoted, cut to a readable length (an id is at most 40 characters)."""
+    return repr(text) if len(text) <= 60 else f"{text[:57]!r}... ({len(text)} characters)"
 
 
 def scripts_for_position(
@@ -104,3 +115,15 @@ def scripts_for_position(
     wanted = Position(position)
     scripts = load_library() if library is None else library
     return [s for s in scripts if s.position == wanted]
+
+
+def gentlest_script(
+    position: Position | str, library: Sequence[Script] | None = None
+) -> Script | None:
+    """The gentlest bundled script for `position`: the first-time "gentle-start" one, else
+    the one with the fewest exercises; None when the position has none."""
+    scripts = scripts_for_position(position, library)
+    ranked = sorted(
+        scripts, key=lambda s: (not s.id.endswith("gentle-start"), len(s.all_exercises), s.id)
+    )
+    return ranked[0] if ranked else None

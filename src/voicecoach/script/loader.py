@@ -29,6 +29,7 @@ from voicecoach.script.schema_problems import (
     script_schema,
     show_value,
 )
+from voicecoach.script.text_file import FileRefused, read_capped
 from voicecoach.script.yaml_text import compose, encoding_problem
 from voicecoach.script.yaml_values import ValueTree
 
@@ -50,15 +51,14 @@ def load_script(path: str | Path) -> Script:
     """Read, check and build the script in `path`; raise ScriptError listing every problem."""
     file = str(path)
     try:
-        data = Path(path).read_bytes()
-    except OSError as error:  # missing file, a directory, no permission: all the person's to fix
+        data = read_capped(path, MAX_FILE_BYTES)
+    except FileRefused as refused:  # a pipe, a device, a huge file: refused before reading
+        raise ScriptError([str(at_start(file, f"the file {refused}"))]) from None
+    except OSError as error:  # missing file, no permission, name too long: the person's to fix
         reason = error.strerror or str(error)
         raise ScriptError(
             [f"{file}: cannot read the file: {reason} (expected a readable .yaml script file)"]
         ) from None
-    if len(data) > MAX_FILE_BYTES:
-        too_large = f"the file is too large: {len(data)} bytes (expected at most {MAX_FILE_BYTES})"
-        raise ScriptError([str(at_start(file, too_large))])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -176,6 +176,7 @@ def _build_exercise(item: dict[str, Any], line: int) -> Exercise:
         pace=Pace(item.get("pace", Pace.COUNTED.value)),
         easier=tuple(_build_variant(v) for v in item.get("easier", ())),
         harder=tuple(_build_variant(v) for v in item.get("harder", ())),
+        area=item.get("area"),
         line=line,
     )
 

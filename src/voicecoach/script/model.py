@@ -62,6 +62,8 @@ class Exercise:
     pace: Pace = Pace.COUNTED
     easier: tuple[Variant, ...] = ()
     harder: tuple[Variant, ...] = ()
+    area: str | None = None
+    """The part of the body it works ("lower back", "hips", ...); None when not given."""
     line: int = 0
     """Line of the exercise in its script file, for messages."""
 

@@ -55,9 +55,17 @@ def script_schema() -> dict[str, Any]:
 
 @functools.cache
 def _validator() -> Draft202012Validator:
-    from jsonschema import Draft202012Validator  # imported late: it is slow to import
+    from jsonschema import Draft202012Validator, validators  # late: slow to import
 
-    return Draft202012Validator(script_schema())
+    # JSON Schema counts 10.0 as an integer; a script means a count, and the player counts
+    # with ints (range(10.0) is a TypeError mid-session), so only a written integer is one.
+    whole_numbers = Draft202012Validator.TYPE_CHECKER.redefine(
+        "integer", lambda _checker, value: isinstance(value, int) and not isinstance(value, bool)
+    )
+    strict = validators.extend(  # type: ignore[no-untyped-call]
+        Draft202012Validator, type_checker=whole_numbers
+    )
+    return strict(script_schema())  # type: ignore[no-any-return]
 
 
 def _resolve(schema: Mapping[str, Any]) -> Mapping[str, Any]:

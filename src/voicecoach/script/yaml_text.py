@@ -1,7 +1,7 @@
 """YAML text to nodes: PyYAML's syntax errors, tabs and bad characters reworded for people.
 
-The text is composed by PyYAML's SafeLoader into nodes (which carry line and column); no
-object is constructed here.
+The text is composed by PyYAML's SafeLoader into nodes (which carry line and column), with
+the limits of safe_yaml.py (nesting depth, alias expansion); no object is constructed here.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import yaml
 from yaml.nodes import Node
 
 from voicecoach.script.problem import Problem
+from voicecoach.script.safe_yaml import MAX_ALIAS_VALUES, compose_limited, expanded_size
 
 _SYNTAX_HINTS = (
     # (part of PyYAML's problem text, what to do)
@@ -21,6 +22,7 @@ _SYNTAX_HINTS = (
     ("did not find expected key", "line up the keys of a mapping exactly"),
     ("did not find expected '-'", "line up the dashes of a list exactly"),
     ("found undefined alias", "define the anchor (&name) before using it (*name)"),
+    ("nested too deeply", "a script needs only a few levels of lists and mappings"),
     ("another document", "put one script in each file, without a second ---"),
     ("unexpected end of stream", "close the quote or bracket that is still open"),
     ("found '<stream end>'", "close the quote or bracket that is still open"),
@@ -44,7 +46,7 @@ _TOKEN_WORDS = (
 def compose(text: str, file: str) -> tuple[Node | None, list[Problem]]:
     """The root node (None for an empty document), or the problems of YAML syntax."""
     try:
-        return yaml.compose(text, Loader=yaml.SafeLoader), []
+        root = compose_limited(text)
     except yaml.MarkedYAMLError as error:
         return None, list(_syntax_problems(text, file, error))
     except yaml.reader.ReaderError as error:
@@ -54,6 +56,18 @@ def compose(text: str, file: str) -> tuple[Node | None, list[Problem]]:
             "(expected printable characters only; remove it)"
         )
         return None, [Problem(file, line, column, "YAML syntax", message)]
+    if root is None:
+        return None, []
+    written, expanded = expanded_size(root)
+    if expanded - written > MAX_ALIAS_VALUES:
+        line, column = root.start_mark.line + 1, root.start_mark.column + 1
+        message = (
+            f"the aliases (*name) would repeat {expanded - written} values, more than "
+            f"{MAX_ALIAS_VALUES} (expected an alias to repeat a value a few times; write "
+            "the values out)"
+        )
+        return None, [Problem(file, line, column, "YAML aliases", message)]
+    return root, []
 
 
 def _syntax_problems(text: str, file: str, error: yaml.MarkedYAMLError) -> Iterator[Problem]:

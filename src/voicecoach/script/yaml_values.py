@@ -86,10 +86,12 @@ class ValueTree:
             return str(node.value).strip()
         try:
             value = self._constructor.construct_object(node)
-        except (ValueError, yaml.YAMLError):  # e.g. `!!int ten`: a value its own tag rejects
-            self._report(
-                path, f"{node.value!r} does not match its tag {node.tag.replace(_TAG, '!!')}"
-            )
+        # A value its own tag rejects: `!!int ten` (ValueError), `!!bool maybe` (KeyError),
+        # an empty `!!int` (IndexError); PyYAML's constructors raise each of these.
+        except (ValueError, KeyError, IndexError, yaml.YAMLError):
+            written = str(node.value)
+            shown = repr(written) if len(written) <= 40 else f"{written[:37]!r}..."
+            self._report(path, f"{shown} does not match its tag {node.tag.replace(_TAG, '!!')}")
             return None
         if isinstance(value, float) and not math.isfinite(value):
             self._report(path, f"{node.value} is not a usable number (expected a finite number)")

@@ -8,6 +8,8 @@ the hold goes on.
 
 from __future__ import annotations
 
+import math
+
 from voicecoach.script.model import Pace
 from voicecoach.session.asking import Asking
 from voicecoach.session.events import (
@@ -20,8 +22,16 @@ from voicecoach.session.events import (
     StopSpeech,
 )
 from voicecoach.session.plan import NOT_MEDICAL_ADVICE, Phase, StepKind
-from voicecoach.session.states import AWAITING_CONTINUE, MOVING, ON_HOLD, State
+from voicecoach.session.safety_words import RED_FLAGS
+from voicecoach.session.states import (
+    AWAITING_CONTINUE,
+    MOVING,
+    OFF_PLAN_RESTS,
+    ON_HOLD,
+    State,
+)
 from voicecoach.session.steps import plural, seconds_phrase
+from voicecoach.session.timeline import EPSILON
 
 
 class Commands(Asking):
@@ -75,7 +85,7 @@ class Commands(Asking):
     def _pause(
         self,
         t: float,
-        words: str = "Paused. Say continue when you are ready.",
+        words: str | list[str] = "Paused. Say continue when you are ready.",
         resume_index: int | None = None,
     ) -> list[Action]:
         resume = self._resume_index() if resume_index is None else resume_index
@@ -87,7 +97,7 @@ class Commands(Asking):
             *actions,
             ListenFor(ListenRole.SPOT),
             StateChanged(State.PAUSED.value),
-            *self._speak([words], lambda at: []),
+            *self._speak([words] if isinstance(words, str) else words, lambda at: []),
         ]
 
     def _continue(self, t: float) -> list[Action]:
@@ -110,8 +120,10 @@ class Commands(Asking):
             self.state = state
             self._resume_to = resume_to
             return result
-        if self.state is State.TAKING_A_REST:
-            return [self._say(" ".join(words))]
+        if self.state in OFF_PLAN_RESTS:
+            say = self._say(" ".join(words))
+            self._speaking = say.utterance_id  # the rest's own words wait for it
+            return [say]
         question = self.question
         if question is not None:
             actions = self._cut()
@@ -149,9 +161,15 @@ class Commands(Asking):
                     i
                     for i, s in enumerate(self.plan)
                     # The line itself while it is being said: say it again, whole.
-                    if (i > self.index or (i == self.index and s.text == NOT_MEDICAL_ADVICE))
+                    if (
+                        i > self.index
+                        or (
+                            i == self.index
+                            and (s.text == NOT_MEDICAL_ADVICE or s.text in RED_FLAGS)
+                        )
+                    )
                     and (
-                        s.text == NOT_MEDICAL_ADVICE
+                        _unskippable(s.text)
                         or s.phase is not Phase.INTRO
                         or s.kind is StepKind.ASK_PAIN
                     )
@@ -217,41 +235,62 @@ class Commands(Asking):
 
     def _help(self, t: float) -> list[Action]:
         if self.question is not None and self.question.kind.is_score:
-            words = ["Say a number from zero to ten. Zero is no pain, ten is the worst."]
-        elif self.question is not None:
-            words = ["Say yes or no."]
-        elif self.state is State.WAITING_FOR_DONE:
+            return self._aside(
+                t, ["Say a number from zero to ten. Zero is no pain, ten is the worst."]
+            )
+        if self.question is not None:
+            return self._aside(t, ["Say yes or no."])
+        if self.state is State.WAITING_FOR_DONE:
             words = ["Say done when you have finished, or pause, easier, or pain."]
         elif self.state in AWAITING_CONTINUE:
             words = ["Say continue to carry on, or stop to finish."]
+        elif self.state is State.RESTING_AFTER_PAIN:
+            words = ["Say ready when you want to go on, or more rest, or stop."]
         else:
             words = ["You can say: " + ", ".join(self.vocabulary.advertised()) + "."]
+        return self._pause_to_tell(t, [*words, *RED_FLAGS])
+
+    def _safety(self, t: float) -> list[Action]:
+        return self._pause_to_tell(t, list(RED_FLAGS))
+
+    def _pause_to_tell(self, t: float, words: list[str]) -> list[Action]:
+        """Help and the red flags: in the middle of a movement, pause first (the count
+        never runs on under the words); on hold or asking, answer and wait as before."""
+        if self.state in MOVING:
+            return self._pause(t, ["Paused.", *words, "Say continue when you are ready."])
         return self._aside(t, words)
 
     def _how_many_left(self, t: float) -> list[Action]:
-        step = self.step
-        if step is None or step.place.exercise < 0:
+        if self.state is State.RESTING_AFTER_PAIN and self._countdown_end is not None:
+            left = max(1, math.ceil(self._countdown_end - t - EPSILON))
             return self._aside(
-                t, [f"There are {len(self.script.all_exercises)} exercises in this session."]
+                t, [f"{seconds_phrase(left).capitalize()} of rest left. Then I will ask again."]
             )
+        step = self.step
+        main = len(self.script.exercises)
+        then_cool = ", then a cool-down" if self.script.cool_down else ""
+        if step is None or step.place.exercise < 0:
+            return self._aside(t, [f"There are {main} exercises in this session{then_cool}."])
         index = step.place.exercise
-        total = len(self.script.all_exercises)
-        if index >= total:
+        if index >= len(self.script.all_exercises):
             return self._aside(t, ["All the exercises are done. We are nearly finished."])
-        left = total - index - 1
         parts = []
         ex = self._played_exercise(index)
         if ex is not None and step.place.set:
             parts.append(f"This is set {step.place.set} of {ex.sets}.")
-            # A self-paced set is counted by the person, not by us.
+            # A self-paced set is counted by the person, not by us. The rep under way
+            # starts again after this answer, so it is one of those left.
             if step.place.rep and ex.pace is Pace.COUNTED:
-                left_in_set = plural(ex.reps - step.place.rep, "rep")
+                left_in_set = plural(ex.reps - step.place.rep + 1, "rep")
                 parts.append(f"{left_in_set.capitalize()} left in this set.")
+        elif index < main:
+            parts.append(f"This is exercise {index + 1} of {main}.")
+        if index >= main:
+            parts.append("This is the cool-down, the last part of the session.")
+        elif index == main - 1:
+            parts.append("This is the last exercise" + (then_cool or "") + ".")
         else:
-            parts.append(f"This is exercise {index + 1} of {total}.")
-        parts.append(
-            "This is the last exercise." if left == 0 else f"Then {plural(left, 'more exercise')}."
-        )
+            parts.append(f"Then {plural(main - index - 1, 'more exercise')}{then_cool}.")
         return self._aside(t, parts)
 
     def _slower(self, t: float) -> list[Action]:
@@ -267,3 +306,9 @@ class Commands(Asking):
             Log("level_change", {"pace": round(self.pace, 2)}),
             *self._aside(t, ["A little quicker."]),
         ]
+
+
+def _unskippable(text: str) -> bool:
+    """The "not medical advice" line and the red flags are said even when the rest of the
+    introduction is skipped."""
+    return text == NOT_MEDICAL_ADVICE or text in RED_FLAGS

@@ -6,7 +6,7 @@ injected clock), actions out (Say, StopSpeech, Cue, ListenFor, StateChanged, Log
 jump straight there and a 60-minute session runs in milliseconds.
 
 States and their transitions (any state -> PAUSED on "pause", -> STOPPED on "stop",
--> ASKING on "pain"; ENDED is final):
+-> ASKING on "pain", -> the pain dialogue on "tingling"; ENDED is final):
 
     SPEAKING --speech finished--> next step: SPEAKING | COUNTING | HOLDING | RESTING
                                   | WAITING_FOR_DONE | ASKING | ENDED
@@ -14,19 +14,25 @@ States and their transitions (any state -> PAUSED on "pause", -> STOPPED on "sto
     HOLDING  --"hold" ... whole-second counts ... "and relax"--> next step
     RESTING  --countdown over / "skip"--> next step
     WAITING_FOR_DONE --"done"/"continue"--> next step
-    ASKING   --answer--> depends on the question (pain: the pain dialogue, pain.py)
+    ASKING   --answer--> depends on the question (pain: the pain dialogue, pain.py);
+             a score is said back first, and "no", "wrong" or another number right
+             after replaces it
              --no answer in answer_timeout--> ask once more, then the question's default
+    RESTING_AFTER_PAIN (red pain: a guided rest, counted down)
+             --time over / "ready" / "pain"--> ASKING the score again
     PAUSED   --"continue"--> the interrupted rep/rest/sentence, from its start
     STOPPED  --"continue"--> as PAUSED; --"stop" again--> ending (pain check) -> ENDED
     TAKING_A_REST --time over--> WAITING_FOR_READY --"continue"--> resume; "more rest" adds time
+    ENDED    --"stop"/"pain"--> the closing words are cut; nothing else
 
 What a heard word or key does is decided by one handler per state (`_IN_STATE`), after
-"stop" and "pain", which act the same in every state. "help", "how many left", "repeat",
-"easier", "harder", "back to normal" cut speech, say their short answer, then resume the
-current rep from its start (while on hold they are answered and the hold goes on). While
-the pain score is asked for (QuestionKind.PAIN_NOW) only the score, stop, pain, help,
-repeat, louder and quieter count. After red pain, anything that resumes goes on at the next
-exercise, never the painful one.
+"stop", "pain" and "tingling", which act the same in every state. "help" and "safety"
+pause first when a movement is under way, then say what can be said and the red flags.
+"how many left", "repeat", "easier", "harder", "back to normal" cut speech, say their
+short answer, then resume the current rep from its start (while on hold they are answered
+and the hold goes on). While a pain score is asked for (QuestionKind.PAIN_NOW, PAIN_AGAIN)
+only the score, stop, pain, help, repeat, safety, louder and quieter count. After red
+pain, anything that resumes goes on at the next exercise, never the painful one.
 
 The parts, each building on the one before: timeline.py (timers, sentences), steps.py
 (walking the plan), asking.py (questions, start and end scores), commands.py,
@@ -46,10 +52,12 @@ from voicecoach.session.events import (
     ListenFor,
     ListenRole,
     Log,
+    Say,
     SetVolume,
     SpeechFinished,
     StateChanged,
     Status,
+    StopSpeech,
     Tick,
 )
 from voicecoach.session.level_change import LevelChanges
@@ -60,6 +68,7 @@ from voicecoach.session.safety_words import (
     PAIN_ASK_AGAIN,
     PAIN_FIRST_WORDS,
     PAIN_QUESTION,
+    TINGLING_ADVICE,
 )
 from voicecoach.session.states import (
     AWAITING_CONTINUE,
@@ -71,7 +80,14 @@ from voicecoach.session.states import (
 )
 from voicecoach.session.steps import CLOSED, hold_count_seconds
 from voicecoach.session.timeline import EPSILON
-from voicecoach.session.vocabulary import KEYS, PAUSE_TOGGLE_KEY, Answer, Command, Meaning
+from voicecoach.session.vocabulary import (
+    KEYS,
+    PAUSE_TOGGLE_KEY,
+    SAFETY_COMMANDS,
+    Answer,
+    Command,
+    Meaning,
+)
 
 __all__ = [
     "CLOSED",
@@ -120,7 +136,7 @@ class SessionEngine(LevelChanges):
         return actions + self._run_step(t)
 
     def handle(self, event: Event) -> list[Action]:
-        if self.state is State.ENDED:
+        if self.state is State.ENDED and not isinstance(event, (Heard, KeyPressed)):
             return []
         self._now = event.t
         before = self.state
@@ -157,12 +173,53 @@ class SessionEngine(LevelChanges):
     # ------------------------------------------------------------------ one handler per state
 
     def _on_meaning(self, meaning: Meaning, t: float) -> list[Action]:
-        # Safety first: "pain" and "stop" act the same in every state.
+        if self.state is State.ENDED:
+            return self._while_ended(meaning, t)
+        question = self.question
+        if question is not None and question.heard is not None:
+            # A score was just said back: "no", "wrong" or another number replace it;
+            # anything else lets it stand, and then acts.
+            if self._corrects(meaning):
+                assert isinstance(meaning, Answer)
+                return self._correct(meaning, t)
+            if meaning in (Command.LOUDER, Command.QUIETER):
+                return self._command(meaning, t)  # the moment for "no" goes on
+            stands = self._score_stands(t)
+            if meaning in SAFETY_COMMANDS or (meaning in _CUTS and not self.finished):
+                # It stands, but its reply is not said: the word acts at once.
+                stands = self._unsaid(stands)
+            return stands + self._on_meaning(meaning, t)
+        # Safety first: "pain", "stop" and "tingling" act the same in every state.
         if meaning is Command.PAIN:
+            if self.state is State.RESTING_AFTER_PAIN and self.pain is not None:
+                return self.pain.rest_over(t)  # ask the score again now
             return self._pain(t)
         if meaning is Command.STOP:
             return self._stop(t)
+        if meaning is Command.TINGLING:
+            if self.state is State.RESTING_AFTER_PAIN:
+                # The exercise has stopped already: the advice, and the rest goes on.
+                log = Log("symptom", {"kind": "tingling", "exercise": None})
+                self._speech_queue, self._after_speech = [], None  # the count-down goes on
+                return [StopSpeech(), log, *self._aside(t, [TINGLING_ADVICE])]
+            self.pain = PainDialogue(self)
+            return self.pain.tingling(t)
         return _IN_STATE[self.state](self, meaning, t)
+
+    def _unsaid(self, actions: list[Action]) -> list[Action]:
+        """`actions` without their speech, as if each sentence had been said at once."""
+        out: list[Action] = []
+        pending = list(actions)
+        while pending:
+            action = pending.pop(0)
+            if isinstance(action, Say):
+                if action.utterance_id == self._speaking:
+                    pending += self._on_speech_finished(
+                        SpeechFinished(self._now, action.utterance_id)
+                    )
+            elif not isinstance(action, StopSpeech):
+                out.append(action)
+        return out
 
     def _while_moving(self, meaning: Meaning, t: float) -> list[Action]:
         """SPEAKING, COUNTING, HOLDING, RESTING: an answer word means nothing here."""
@@ -179,27 +236,44 @@ class SessionEngine(LevelChanges):
             return self._continue(t)
         return [] if isinstance(meaning, Answer) else self._command(meaning, t)
 
+    def _while_resting_after_pain(self, meaning: Meaning, t: float) -> list[Action]:
+        """The guided rest after red pain: "ready" (or continue, skip) asks the score again
+        now, "rest" or "more rest" adds time; help and the like are answered over it."""
+        pain = self.pain
+        assert pain is not None
+        if meaning in (Answer.DONE, Command.CONTINUE, Command.SKIP):
+            log = Log("command_heard", {"command": "ready", "state": self.state.value})
+            return [log, *pain.rest_over(t)]
+        if meaning in (Command.REST, Command.MORE_REST):
+            return pain.more_rest(t)
+        if isinstance(meaning, Answer):
+            return []
+        if meaning in _ANSWERED_IN_A_REST:
+            return self._command(meaning, t)
+        return [self._say("We are resting now. Say ready when you want to go on.")]
+
     def _while_asking(self, meaning: Meaning, t: float) -> list[Action]:
         question = self.question
         if question is None:  # pragma: no cover - a question is pending exactly while asking
             return self._while_moving(meaning, t)
         if isinstance(meaning, Answer) and meaning in question.answers:
-            return [Log("command_heard", {"answer": meaning.value}), *self._answered(meaning, t)]
+            return self._take_answer(meaning, t)
         if meaning is Command.SKIP and question.kind.skippable_score:
             return self._answered(None, t)
         if meaning is Command.SKIP and question.kind in _SKIP_MEANS:
             # "next" (or the n key) at "move on to the next exercise?" means yes; at the
-            # easier offer it means "no thanks, carry on".
+            # easier offer it means "no thanks, carry on"; at a high start score "not today".
             return self._answered(_SKIP_MEANS[question.kind], t)
         if isinstance(meaning, Answer):
             return []
-        if question.kind is QuestionKind.PAIN_NOW and meaning not in _ASIDES:
+        if question.kind in _MUST_ANSWER_FIRST and meaning not in _ASIDES:
             # Nothing else moves the session on until we know how bad the pain is.
-            return self._aside(t, ["First, let's check your pain."])
+            return self._aside(t, [_MUST_ANSWER_FIRST[question.kind]])
         return self._command(meaning, t)
 
     def _while_ended(self, meaning: Meaning, t: float) -> list[Action]:
-        return []
+        """The closing words can still be cut by "stop", "pain" or "tingling"."""
+        return [StopSpeech()] if meaning in SAFETY_COMMANDS else []
 
     def _command(self, meaning: Meaning, t: float) -> list[Action]:
         log: list[Action] = [
@@ -224,6 +298,7 @@ class SessionEngine(LevelChanges):
             countdown = max(0, math.ceil(self._countdown_end - self._now - EPSILON))
         if self.question is not None:
             can_say = (
+                *(("no", "yes") if self.question.heard is not None else ()),
                 *(("zero to ten", "skip") if self.question.kind.is_score else ("yes", "no")),
                 "stop",
                 "pain",
@@ -232,6 +307,8 @@ class SessionEngine(LevelChanges):
             can_say = ()
         elif self.state in AWAITING_CONTINUE:
             can_say = ("continue", "stop", "pain", "help")
+        elif self.state is State.RESTING_AFTER_PAIN:
+            can_say = ("ready", "more rest", "stop", "pain", "help")
         elif self.state is State.WAITING_FOR_DONE:
             can_say = ("done", "pause", "easier", "pain", "stop")
         else:
@@ -251,7 +328,8 @@ class SessionEngine(LevelChanges):
             script_title=self.script.title,
             exercise=ex.name if ex else None,
             exercise_number=index + 1 if ex else 0,
-            exercise_count=len(self.script.all_exercises),
+            exercise_count=len(self.script.exercises),
+            cool_down=ex is not None and index >= len(self.script.exercises),
             side=step.place.side if step else None,
             set_number=step.place.set if step else 0,
             set_count=ex.sets if ex else 0,
@@ -270,15 +348,42 @@ _IN_STATE: dict[State, Handler] = {
     State.WAITING_FOR_DONE: SessionEngine._while_waiting_for_done,
     **dict.fromkeys(ON_HOLD, SessionEngine._while_on_hold),
     State.ASKING: SessionEngine._while_asking,
+    State.RESTING_AFTER_PAIN: SessionEngine._while_resting_after_pain,
     State.ENDED: SessionEngine._while_ended,
 }
 """What a heard word or key does, by state (every state has its handler)."""
 assert set(_IN_STATE) == set(State)
 
 # Commands that may interrupt a pain question without moving the session on.
-_ASIDES = {Command.HELP, Command.REPEAT, Command.LOUDER, Command.QUIETER}
+_ASIDES = {Command.HELP, Command.REPEAT, Command.LOUDER, Command.QUIETER, Command.SAFETY}
 
-_SKIP_MEANS = {QuestionKind.MOVE_ON: Answer.YES, QuestionKind.EASIER_OFFER: Answer.NO}
+# Words that cut speech when they act (so a score's reply they would cut is not said at
+# all); "continue" and the answer words leave it to be said.
+_CUTS = frozenset(Command) - {Command.CONTINUE, Command.LOUDER, Command.QUIETER}
+
+# Questions nothing else may move past, with what is said if something tries.
+_MUST_ANSWER_FIRST = {
+    QuestionKind.PAIN_NOW: "First, let's check your pain.",
+    QuestionKind.PAIN_AGAIN: "First, let's check your pain.",
+    QuestionKind.START_OFFER: "First, let's decide about today.",
+}
+
+# Commands answered over the guided rest after red pain, without ending it.
+_ANSWERED_IN_A_REST = {
+    Command.HELP,
+    Command.SAFETY,
+    Command.REPEAT,
+    Command.HOW_MANY_LEFT,
+    Command.LOUDER,
+    Command.QUIETER,
+}
+
+_SKIP_MEANS = {
+    QuestionKind.MOVE_ON: Answer.YES,
+    QuestionKind.EASIER_OFFER: Answer.NO,
+    QuestionKind.SKIP_OFFER: Answer.YES,
+    QuestionKind.START_OFFER: Answer.NO,
+}
 
 _COMMAND_HANDLERS: dict[Meaning, Callable[[SessionEngine, float], list[Action]]] = {
     Command.PAUSE: lambda e, t: e._pause(t) if e.state is not State.PAUSED else [],
@@ -293,6 +398,7 @@ _COMMAND_HANDLERS: dict[Meaning, Callable[[SessionEngine, float], list[Action]]]
     Command.REST: SessionEngine._take_rest,
     Command.MORE_REST: SessionEngine._more_rest,
     Command.HELP: SessionEngine._help,
+    Command.SAFETY: SessionEngine._safety,
     Command.HOW_MANY_LEFT: SessionEngine._how_many_left,
     Command.LOUDER: lambda e, t: [SetVolume(+1)],
     Command.QUIETER: lambda e, t: [SetVolume(-1)],

@@ -146,6 +146,9 @@ class Status:
     level: int
     """Variant level of the current exercise: negative easier, positive harder."""
     last_said: str = ""
+    cool_down: bool = False
+    """The exercise is a cool-down (not counted in `exercise_count`, as the voice does
+    not count it)."""
 
 
 def meaning_name(meaning: Meaning) -> str:

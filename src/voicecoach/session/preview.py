@@ -176,7 +176,11 @@ class Preview:
         phrase: str | None = None
         delay = SIMULATED_ANSWER_DELAY
         question = engine.question
+        if question is not None and question.heard is not None:
+            return None  # a score said back: the moment for "no" passes by itself
         if question is not None and engine.state is State.ASKING:
+            # Start and end scores are skipped; a score during the session is left to the
+            # person on the command line; a willing person says yes to the rest.
             phrase = (
                 "skip"
                 if question.kind.skippable_score

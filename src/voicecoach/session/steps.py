@@ -15,6 +15,7 @@ from voicecoach.script.model import Exercise, Script
 from voicecoach.session.adaptation import adapt, level_range
 from voicecoach.session.events import Action, Cue, ListenFor, ListenRole, Log, StateChanged
 from voicecoach.session.plan import (
+    NOT_MEDICAL_ADVICE,
     Phase,
     Place,
     Step,
@@ -23,7 +24,8 @@ from voicecoach.session.plan import (
     number_steps,
     planned_sets,
 )
-from voicecoach.session.states import ON_HOLD, Question, State
+from voicecoach.session.safety_words import RED_FLAGS
+from voicecoach.session.states import KEEPS_ITS_PLACE, Question, State
 from voicecoach.session.timeline import EPSILON, Timeline
 from voicecoach.session.vocabulary import DEFAULT_VOCABULARY, Answer, Vocabulary, count_word
 
@@ -51,9 +53,15 @@ class StepPlayer(Timeline, ABC):
         levels: dict[str, int] | None = None,
         vocabulary: Vocabulary = DEFAULT_VOCABULARY,
         notices: tuple[str, ...] = (),
+        first_use: bool = False,
+        gentlest: Script | None = None,
     ) -> None:
+        """`first_use`: the person's first session (the red flags are said in the
+        introduction). `gentlest`: the gentlest session for this position, offered when
+        the start pain score is red."""
         super().__init__(settings or SessionSettings())
         self.script = script
+        self.gentlest = gentlest
         self.vocabulary = vocabulary
         self.levels: dict[str, int] = _clamped_levels(script, levels or {})
         self.plan: list[Step] = build_plan(
@@ -63,6 +71,8 @@ class StepPlayer(Timeline, ABC):
             ask_pain=self.settings.ask_pain_scores,
             extra_rest=self.settings.extra_rest_between_sets,
         )
+        if first_use:
+            self.plan = number_steps(_with_red_flags(self.plan))
         if notices:
             # Things the person must know first, e.g. that voice commands are off.
             notes = [Step(StepKind.SAY, Phase.INTRO, Place(-1), n) for n in notices]
@@ -144,7 +154,7 @@ class StepPlayer(Timeline, ABC):
         return self._run_step(t)
 
     def _resume_index(self) -> int:
-        if self.state in ON_HOLD:
+        if self.state in KEEPS_ITS_PLACE:
             return self._resume_to
         if self.question is not None and self.question.resume_at is not None:
             return self.question.resume_at
@@ -156,6 +166,16 @@ class StepPlayer(Timeline, ABC):
         return next(
             (i for i, s in enumerate(self.plan) if s.place.exercise > current), len(self.plan)
         )
+
+    def _next_other_area_start(self, exercise_index: int) -> int:
+        """The start of the next exercise that works another part of the body (any next
+        exercise when either has no area), or the ending when there is none."""
+        area = self.script.all_exercises[exercise_index].area
+        for later in range(exercise_index + 1, len(self.script.all_exercises)):
+            other = self.script.all_exercises[later].area
+            if area is None or other is None or other != area:
+                return self._next_exercise_start(later - 1)
+        return self._next_exercise_start(len(self.script.all_exercises))
 
     # ------------------------------------------------------------------ kinds of step
 
@@ -289,6 +309,13 @@ class StepPlayer(Timeline, ABC):
     def _played_exercise(self, index: int) -> Exercise | None:
         base = self._exercise_at(index)
         return adapt(base, self.levels.get(base.name, 0)).exercise if base else None
+
+
+def _with_red_flags(plan: list[Step]) -> list[Step]:
+    """The red flags said right after the "not medical advice" line."""
+    at = next((i + 1 for i, s in enumerate(plan) if s.text == NOT_MEDICAL_ADVICE), 0)
+    flags = [Step(StepKind.SAY, Phase.INTRO, Place(-1), text) for text in RED_FLAGS]
+    return plan[:at] + flags + plan[at:]
 
 
 def _clamped_levels(script: Script, levels: dict[str, int]) -> dict[str, int]:

@@ -37,6 +37,8 @@ class Command(str, Enum):
     BACK_TO_NORMAL = "back to normal"
     LOUDER = "louder"
     QUIETER = "quieter"
+    TINGLING = "tingling"
+    SAFETY = "safety"
 
 
 class Answer(str, Enum):
@@ -61,7 +63,7 @@ class Answer(str, Enum):
 Meaning = Command | Answer
 
 # Commands that cut speech and halt at once, and may never wait for a final result.
-SAFETY_COMMANDS: frozenset[Command] = frozenset({Command.STOP, Command.PAIN})
+SAFETY_COMMANDS: frozenset[Command] = frozenset({Command.STOP, Command.PAIN, Command.TINGLING})
 
 SCORE_ANSWERS: tuple[Answer, ...] = tuple(Answer(str(n)) for n in range(11))
 YES_NO_ANSWERS: frozenset[Answer] = frozenset({Answer.YES, Answer.NO})
@@ -177,6 +179,11 @@ PHRASES: tuple[Phrase, ...] = (
     Phrase("hurts", Command.PAIN),
     Phrase("painful", Command.PAIN),
     Phrase("it's sore", Command.PAIN),
+    Phrase("tingling", Command.TINGLING, advertised=True),
+    Phrase("numb", Command.TINGLING),
+    Phrase("numbness", Command.TINGLING),
+    Phrase("pins and needles", Command.TINGLING),
+    Phrase("safety", Command.SAFETY, advertised=True),
     Phrase("back to normal", Command.BACK_TO_NORMAL),
     Phrase("louder", Command.LOUDER),
     Phrase("quieter", Command.QUIETER),
@@ -190,6 +197,8 @@ PHRASES: tuple[Phrase, ...] = (
     Phrase("okay", Answer.YES),
     Phrase("no", Answer.NO),
     Phrase("nope", Answer.NO),
+    Phrase("wrong", Answer.NO),
+    Phrase("that's wrong", Answer.NO),
     Phrase("done", Answer.DONE),
     Phrase("finished", Answer.DONE),
     Phrase("ready", Answer.DONE),
@@ -221,6 +230,7 @@ KEYS: Mapping[str, Meaning] = {
     "?": Command.HELP,
     "l": Command.HOW_MANY_LEFT,
     "t": Command.REST,
+    "i": Command.TINGLING,
     "y": Answer.YES,
     "d": Answer.DONE,
     "\n": Answer.DONE,

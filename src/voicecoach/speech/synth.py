@@ -46,6 +46,7 @@ from typing import Any, TextIO
 import numpy as np
 
 from voicecoach.audio.levels import active_rms
+from voicecoach.audio.resampling import resample
 from voicecoach.config.settings import SpeechSettings
 from voicecoach.errors import DeviceError, SettingsError
 from voicecoach.session.vocabulary import count_word
@@ -109,9 +110,7 @@ class SpeechCache:
         if note is None:
             return samples, rate
         spoken, spoken_rate = self._samples(note)
-        if spoken_rate != rate:
-            times = np.arange(int(len(spoken) * rate / spoken_rate)) / rate
-            spoken = np.interp(times, np.arange(len(spoken)) / spoken_rate, spoken)
+        spoken = resample(spoken, spoken_rate, rate)
         gap = np.zeros(int(NOTE_GAP_SECONDS * rate), dtype=np.float32)
         return np.concatenate([spoken, gap, samples]).astype(np.float32), rate
 

@@ -101,7 +101,19 @@ class History:
         self._now = now
         self._lock = threading.RLock()
         self._in_bulk = False
-        self._conn = open_history_file(self.path)
+        self._conn, self.set_aside = open_history_file(self.path)
+        """Where a damaged history file was moved when this one was opened, else None."""
+
+    @property
+    def damage_note(self) -> str:
+        """What to tell the person when a damaged file was set aside; empty otherwise."""
+        if self.set_aside is None:
+            return ""
+        return (
+            f"The history file {self.path} was damaged, so it was set aside as "
+            f"{self.set_aside}, exactly as it was (a copy to keep or to repair). A new "
+            "history starts here: this session and the next ones are saved in it."
+        )
 
     def close(self) -> None:
         with self._lock:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+from datetime import datetime
 from pathlib import Path
 
 from voicecoach.errors import VoiceCoachError
@@ -73,9 +74,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def open_history_file(path: Path) -> sqlite3.Connection:
+def open_history_file(path: Path) -> tuple[sqlite3.Connection, Path | None]:
     """A connection to the history file at `path`, created 0600 and migrated to
-    SCHEMA_VERSION; HistoryError with the fix when it cannot be opened."""
+    SCHEMA_VERSION, and where a damaged file was set aside (None when it was sound);
+    HistoryError with the fix when it cannot be opened."""
+    set_aside = _set_aside(path) if _is_damaged(path) else None
     try:
         _create_private_file(path)
         conn = sqlite3.connect(path, timeout=10.0, isolation_level=None, check_same_thread=False)
@@ -107,7 +110,61 @@ def open_history_file(path: Path) -> sqlite3.Connection:
             f"the history file {path} cannot be read ({error}). It may be damaged "
             "or from a newer voicecoach; move it aside to start a new history."
         ) from error
-    return conn
+    return conn, set_aside
+
+
+def _is_damaged(path: Path) -> bool:
+    """Whether SQLite finds the existing file damaged (PRAGMA quick_check), or not a
+    database at all. Read through a read-only connection, so a damaged file is never
+    written to (no journal replayed into it, no checkpoint on close).
+
+    quick_check, not integrity_check: on a history of 10 000 sessions (13.9 MB) it took
+    35 ms against 131 ms, and of 30 random overwrites (16 B to 4 kB) both missed the same
+    4, bytes inside a record that still read as values (measured with benchmarks.scale's
+    fill_history, December)."""
+    try:
+        if path.stat().st_size == 0:
+            return False  # a new file: nothing to check
+    except OSError:  # missing, or not ours to look at: the ordinary open says so
+        return False
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10.0)
+    except sqlite3.Error:  # cannot even open it read-only: the ordinary open says why
+        return False
+    try:
+        verdict = conn.execute("PRAGMA quick_check(1)").fetchall()
+    except sqlite3.OperationalError:  # busy, locked, no permission: not damage
+        return False
+    except sqlite3.DatabaseError:  # "file is not a database", "disk image is malformed"
+        return True
+    finally:
+        conn.close()
+    return verdict != [("ok",)]
+
+
+def _set_aside(path: Path) -> Path:
+    """Rename the damaged file (and its -wal and -shm companions, which belong to it) to
+    history.sqlite3.damaged-YYYYMMDD-HHMMSS beside it, bytes untouched; returns the new
+    name."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{path.name}.damaged-{stamp}")
+    number = 1
+    while aside.exists():
+        number += 1
+        aside = path.with_name(f"{path.name}.damaged-{stamp}-{number}")
+    try:
+        for companion in ("-wal", "-shm"):
+            old = path.with_name(path.name + companion)
+            if old.exists():
+                os.replace(old, aside.with_name(aside.name + companion))
+        os.replace(path, aside)
+    except OSError as error:
+        raise HistoryError(
+            f"the history file {path} is damaged and could not be set aside "
+            f"({error.strerror or error}). Move it elsewhere by hand to start a new history, "
+            f"or set {DATA_DIR_VARIABLE} to another folder."
+        ) from error
+    return aside
 
 
 def _create_private_file(path: Path) -> None:

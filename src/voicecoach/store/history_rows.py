@@ -8,7 +8,7 @@ import json
 import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 INTERRUPTED = "interrupted"
@@ -37,9 +37,21 @@ class SessionSummary:
     ended: datetime
     """When it ended; for an interrupted session, the time of its last event (UTC)."""
     position: str = ""
+    problem: str = ""
+    """Why this row cannot be read as a session (e.g. a start time that is not a date);
+    empty for a sound row. A damaged row keeps its id and whatever text it holds."""
 
     def to_json(self) -> dict[str, Any]:
-        """The keys of `voicecoach history --json`; dates in local time with offset."""
+        """The keys of `voicecoach history --json`; dates in local time with offset.
+        A damaged row has no date and says its `problem`."""
+        if self.problem:
+            return {
+                "id": self.id,
+                "date": None,
+                "script_id": self.script_id,
+                "title": self.title,
+                "problem": self.problem,
+            }
         return {
             "id": self.id,
             "date": self.date.astimezone().isoformat(timespec="seconds"),
@@ -113,7 +125,42 @@ def details_of(detail_json: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+UNKNOWN_DATE = datetime(1970, 1, 1, tzinfo=timezone.utc)
+"""The date of a damaged row, which has none that can be read."""
+
+
 def summary_from_row(row: Sequence[Any]) -> SessionSummary:
+    """The row as a SessionSummary; a row whose values cannot be read (written by hand or
+    damaged on disk) comes back with its `problem` said, never an exception."""
+    try:
+        return _sound_summary(row)
+    except (ValueError, TypeError, AttributeError) as error:  # a value of the wrong form
+        return SessionSummary(
+            id=row[0] if isinstance(row[0], int) else -1,
+            date=UNKNOWN_DATE,
+            script_id=str(row[2]),
+            title=str(row[3]),
+            minutes=0.0,
+            completed_share=0.0,
+            pain_start=None,
+            pain_end=None,
+            changes=[],
+            end_reason="",
+            ended=UNKNOWN_DATE,
+            problem=_row_problem(row, error),
+        )
+
+
+def _row_problem(row: Sequence[Any], error: Exception) -> str:
+    for column, index in (("started_at", 1), ("ended_at", 10)):
+        try:
+            datetime.fromisoformat(row[index])
+        except (ValueError, TypeError):
+            return f"its {column} {row[index]!r} is not a date and time"
+    return f"a value cannot be read ({error})"
+
+
+def _sound_summary(row: Sequence[Any]) -> SessionSummary:
     # Filled in without __init__: a frozen dataclass's __init__ sets each field through
     # object.__setattr__, which doubled the time to list 10 000 sessions. The row holds
     # exactly the fields (see SUMMARY_COLUMNS); tests compare it with a normal instance.

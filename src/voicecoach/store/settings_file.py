@@ -75,9 +75,15 @@ class _Values:
     where: dict[str, str] = dataclasses.field(default_factory=dict)
     problems: list[str] = dataclasses.field(default_factory=list)
 
-    def add(self, name: str, text: str, where: str) -> None:
+    def add(self, name: str, text: str, where: str, key_where: str | None = None) -> None:
+        """Parse `text` for key `name`; a problem with the key is placed at `key_where`
+        (default `where`), one with the value at `where`."""
         try:
             key = find_key(name)
+        except SettingsError as problem:
+            self.problems.append(f"{_at(where if key_where is None else key_where)}{problem}")
+            return
+        try:
             self.values[key.name] = key.parse_text(text)
             self.where[key.name] = where
         except SettingsError as problem:
@@ -85,7 +91,7 @@ class _Values:
 
 
 def _at(where: str) -> str:
-    """The "FILE:LINE: " prefix of a problem; empty for the value being set right now."""
+    """The "FILE:LINE:COLUMN: " prefix of a problem; empty for the value being set now."""
     return f"{where}: " if where else ""
 
 
@@ -94,15 +100,19 @@ def _values_from_file(contents: FileContents, path: Path, changed: str = "") -> 
     seen: dict[str, str] = {}
     for entry in contents.entries:
         name = _canonical(entry.key)
-        where = "" if name == changed else f"{path}:{entry.first_line}"
+        mine = name == changed
+        at_key = "" if mine else f"{path}:{entry.first_line}:{entry.key_column}"
+        where = "" if mine else f"{path}:{entry.value_line}:{entry.value_column}"
         if name in seen:
-            found.problems.append(f"{_at(where)}{name}: set twice (also at {seen[name]}); keep one")
+            found.problems.append(
+                f"{_at(at_key)}{name}: set twice (also at {seen[name]}); keep one"
+            )
             continue
-        seen[name] = where or "the new value"
+        seen[name] = at_key or "the new value"
         if entry.problem and _is_known(entry.key):
             found.problems.append(f"{_at(where)}{entry.problem}")
             continue
-        found.add(entry.key, entry.text, where)
+        found.add(entry.key, entry.text, where, key_where=at_key)
     return found
 
 

@@ -16,9 +16,13 @@ from pathlib import Path
 import yaml
 
 from voicecoach.errors import SettingsError
+from voicecoach.script.safe_yaml import compose_limited
+from voicecoach.script.text_file import FileRefused, read_capped
 
 CONFIG_DIR_ENV = "VOICECOACH_CONFIG_DIR"
 FILE_NAME = "settings.yaml"
+MAX_FILE_BYTES = 64_000
+"""A settings file is a few hundred bytes; one this large is the wrong file."""
 
 
 def settings_path() -> Path:
@@ -41,6 +45,10 @@ class Entry:
     last_line: int
     problem: str = ""
     """Set when the value is not something a key can take (e.g. a nested mapping)."""
+    key_column: int = 1
+    value_line: int = 0
+    """1-based line and column where the value starts (0 for an entry made in code)."""
+    value_column: int = 1
 
 
 @dataclass(frozen=True)
@@ -51,9 +59,18 @@ class FileContents:
 
 
 def read_entries(text: str, path: Path) -> FileContents:
-    loader = yaml.SafeLoader(text)
+    """The keys of the file with their lines; SettingsError at FILE:LINE:COLUMN when it is
+    not YAML, nests too deeply or uses an anchor or alias (a settings file needs none)."""
     try:
-        node = loader.get_single_node()
+        node = compose_limited(text, refuse_aliases=True)
+    except yaml.reader.ReaderError as problem:  # a NUL, BEL or other control character
+        line, column = _line_column(text, problem.position)
+        raise SettingsError(
+            f"{path}:{line}:{column}: the settings file has the character "
+            f"U+{_code(problem.character):04X}, which is not allowed in "
+            f"YAML text. Remove it, or run `voicecoach settings reset --all` to start again "
+            f"from the defaults (the old file is kept as {FILE_NAME}.bak)."
+        ) from None
     except yaml.MarkedYAMLError as problem:
         mark, context = problem.problem_mark, problem.context_mark
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
@@ -67,13 +84,12 @@ def read_entries(text: str, path: Path) -> FileContents:
             f"Fix that line, or run `voicecoach settings reset --all` to start again "
             f"from the defaults (the old file is kept as {FILE_NAME}.bak)."
         ) from None
-    finally:
-        loader.dispose()
     if node is None or (isinstance(node, yaml.ScalarNode) and node.value == ""):
         return FileContents((), False)
     if not isinstance(node, yaml.MappingNode):
         raise SettingsError(
-            f"{path}:{node.start_mark.line + 1}: the settings file should be lines of "
+            f"{path}:{node.start_mark.line + 1}:{node.start_mark.column + 1}: the settings "
+            f"file should be lines of "
             f"`key: value` (e.g. `speech_rate: 120`). Fix the file, or run "
             f"`voicecoach settings reset --all` to start again from the defaults."
         )
@@ -88,7 +104,16 @@ def read_entries(text: str, path: Path) -> FileContents:
             else (f"{key}: expected one value after the colon (e.g. `{key}: VALUE`)")
         )
         entries.append(
-            Entry(key, written or "", first, max(first, _last_line(value_node)), not_one_value)
+            Entry(
+                key,
+                written or "",
+                first,
+                max(first, _last_line(value_node)),
+                not_one_value,
+                key_column=key_node.start_mark.column + 1,
+                value_line=value_node.start_mark.line + 1,
+                value_column=value_node.start_mark.column + 1,
+            )
         )
     return FileContents(tuple(entries), bool(node.flow_style))
 
@@ -115,13 +140,40 @@ def _last_line(node: yaml.Node) -> int:
 
 
 def read_text(path: Path) -> str:
+    """The file's text, read only when it is a regular file of at most MAX_FILE_BYTES."""
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as problem:  # unreadable file: say which and why
+        data = read_capped(path, MAX_FILE_BYTES)
+    except FileRefused as refused:  # a pipe, a device, megabytes: not a settings file
         raise SettingsError(
-            f"{path}: cannot read the settings file ({problem}). Check its permissions, or "
-            f"run `voicecoach settings reset --all`."
+            f"{path}:1:1: the settings file {refused}. Replace it with a settings file, or "
+            f"run `voicecoach settings reset --all` to start again from the defaults."
         ) from None
+    except OSError as problem:  # unreadable file: say which and why
+        raise SettingsError(
+            f"{path}: cannot read the settings file ({problem.strerror or problem}). Check its "
+            f"permissions, or run `voicecoach settings reset --all`."
+        ) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as problem:
+        before = data[: problem.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        raise SettingsError(
+            f"{path}:{line}:{column}: the settings file is not UTF-8 text (byte "
+            f"0x{data[problem.start]:02x}). Save it as UTF-8, or run `voicecoach settings "
+            f"reset --all`."
+        ) from None
+
+
+def _code(character: object) -> int:
+    """PyYAML gives the offending character as text, or as its code for bytes."""
+    return ord(character[0]) if isinstance(character, str) and character else int(str(character))
+
+
+def _line_column(text: str, position: int) -> tuple[int, int]:
+    before = text[:position]
+    return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
 
 
 def yaml_scalar(shown: str) -> str:

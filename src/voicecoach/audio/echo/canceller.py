@@ -12,8 +12,9 @@ stage: it quietens what is left while the player speaks, unless something much l
 than the expected residual arrives (a person saying "stop" over the speech).
 
 `EchoCancellingMicrophone` puts it together for the player: a Microphone whose blocks
-come out cleaned. `simulate_room` makes a plausible microphone signal from a played one
-(delay, level, reverberant tail), for tests and `voicecoach eval-self`.
+come out cleaned, each with the raw block and the reference beside it for the own-voice
+decision (voicecoach.listening.own_voice). `simulate_room` makes a plausible microphone
+signal from a played one (delay, level, reverberant tail), for tests and `eval-self`.
 """
 
 from __future__ import annotations
@@ -21,15 +22,13 @@ from __future__ import annotations
 import ctypes
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol, TextIO
+from dataclasses import dataclass
+from typing import Any, Protocol, TextIO
 
 import numpy as np
 import numpy.typing as npt
 
-from voicecoach.audio.levels import SOUNDING_FLOOR, rms
-
-if TYPE_CHECKING:
-    from voicecoach.audio.echo.talk_over import LouderThanEcho
+from voicecoach.audio.levels import rms
 
 FloatArray = npt.NDArray[np.float32]
 _INT16 = ctypes.POINTER(ctypes.c_int16)
@@ -186,6 +185,9 @@ class SelfSpeechGate:
         self._threshold = 0.0  # the 90th percentile of the history, refreshed every 10 frames
         self.person_talking = False
         """True while a sound much louder than the expected echo is heard over the player."""
+        self.echo_expected = False
+        """True while the player's echo may be in the signal (it played within `echo_ms`):
+        only then does `person_talking` mean anything."""
 
     def process(self, residual: npt.ArrayLike, reference: npt.ArrayLike) -> FloatArray:
         """Same length as `residual`; same framing and fixed delay as EchoCanceller."""
@@ -197,7 +199,8 @@ class SelfSpeechGate:
         self._recent[self._frames % len(self._recent)] = rms(reference_frame)
         self._frames += 1
         reference = float(self._recent.max())
-        if reference < self._floor:
+        self.echo_expected = reference >= self._floor
+        if not self.echo_expected:
             self._open_for = 0
             self.person_talking = False
             return block
@@ -236,13 +239,27 @@ class _Reference(Protocol):
     def played_reference(self, frames: int, captured_at: float | None = None) -> np.ndarray: ...
 
 
+@dataclass(frozen=True)
+class MicBlock:
+    """One microphone block as the listening loop judges it."""
+
+    raw: FloatArray
+    """What the microphone heard."""
+    cleaned: FloatArray
+    """The same with the player's echo cancelled (the raw block when cancelling is off)."""
+    reference: FloatArray
+    """What the speaker was playing when the block was captured (same length)."""
+
+
 class EchoCancellingMicrophone:
     """A Microphone whose blocks have the player's own speech taken out.
 
     Wraps the real microphone and the speaker: each block read is paired with what the
     speaker was playing when the block was captured (`Speaker.played_reference` with the
-    microphone's `last_capture_time`), then cleaned by the canceller and, if given, the
-    gate. Without pyaec it passes blocks through unchanged and says so once on stderr.
+    microphone's `last_capture_time`), then cleaned by the canceller. `read_block` gives
+    all three (raw, cleaned, reference) for the own-voice decision
+    (voicecoach.listening.own_voice), which also runs the talk-over detectors. Without
+    pyaec it passes blocks through unchanged and says so once on stderr.
     """
 
     def __init__(
@@ -250,24 +267,11 @@ class EchoCancellingMicrophone:
         microphone: _Microphone,
         speaker: _Reference,
         canceller: EchoCanceller | None = None,
-        gate: SelfSpeechGate | None = None,
         note: TextIO | None = None,
-        *,
-        on_talk_over: Callable[[], None] | None = None,
-        gate_output: bool = True,
-        louder: LouderThanEcho | None = None,
     ) -> None:
-        """`on_talk_over` is called for each block in which the gate hears a person over
-        the player's speech; with `gate_output=False` the gate only detects and the
-        cleaned audio passes unchanged (so a quiet "stop" is never muted). With `louder`,
-        a person is heard only when the raw level check agrees with the gate."""
         self.sample_rate = microphone.sample_rate
         self._mic = microphone
         self._speaker = speaker
-        self._gate = gate
-        self._on_talk_over = on_talk_over
-        self._gate_output = gate_output
-        self._louder = louder
         if canceller is None:
             try:
                 canceller = EchoCanceller(sample_rate=microphone.sample_rate)
@@ -279,31 +283,23 @@ class EchoCancellingMicrophone:
                     file=note or sys.stderr,
                 )
         self._canceller = canceller
-        self.player_sounding = False
-        """Whether the player's voice was playing when the last block read was captured."""
-        self.person_talking = False
-        """Whether the gate heard a person over the player's voice in the last block read."""
 
-    def read(self, timeout: float) -> np.ndarray | None:
+    def read_block(self, timeout: float) -> MicBlock | None:
+        """The next block with its cleaned version and reference; None when none came."""
         block = self._mic.read(timeout)
         if block is None:
             return None
+        raw = np.asarray(block, dtype=np.float32).reshape(-1)
         captured = getattr(self._mic, "last_capture_time", None)
-        reference = self._speaker.played_reference(len(block), captured_at=captured)
-        self.player_sounding = rms(reference) > SOUNDING_FLOOR
-        self.person_talking = False
-        if self._canceller is None:
-            return block
-        cleaned = self._canceller.process(block, reference)
-        if self._gate is not None:
-            gated = self._gate.process(cleaned, reference)
-            louder = self._louder is None or self._louder.louder(block, reference)
-            self.person_talking = self._gate.person_talking and louder
-            if self.person_talking and self._on_talk_over is not None:
-                self._on_talk_over()
-            if self._gate_output:
-                cleaned = gated
-        return cleaned
+        reference = np.asarray(
+            self._speaker.played_reference(len(raw), captured_at=captured), dtype=np.float32
+        )
+        cleaned = raw if self._canceller is None else self._canceller.process(raw, reference)
+        return MicBlock(raw, cleaned, reference)
+
+    def read(self, timeout: float) -> np.ndarray | None:
+        got = self.read_block(timeout)
+        return None if got is None else got.cleaned
 
     @property
     def alive(self) -> bool:
@@ -312,6 +308,11 @@ class EchoCancellingMicrophone:
     @property
     def backlog_seconds(self) -> float:
         return float(getattr(self._mic, "backlog_seconds", 0.0))
+
+    @property
+    def health(self) -> object | None:
+        """The wrapped microphone's StreamHealth, when it has one."""
+        return getattr(self._mic, "health", None)
 
     def close(self) -> None:
         self._mic.close()
