@@ -122,24 +122,23 @@ def test_with_no_microphone_the_screen_shows_one_short_line_and_key_wording(
     from voicecoach.config.settings import Settings
     from voicecoach.errors import DeviceError
     from voicecoach.player import voice_player
+    from voicecoach.player.listening import CleaningMicrophone
 
-    def no_microphone(settings: Settings, speaker: object) -> Callable[[], object]:
-        def open_microphone() -> object:
+    def no_microphone(settings: Settings, speaker: object) -> Callable[[], CleaningMicrophone]:
+        def open_it() -> CleaningMicrophone:
             raise DeviceError(
                 "no input device: PortAudio says -9996 Invalid device\nFix: plug one in"
             )
 
-        return open_microphone
+        return open_it
 
-    # A speech model is there; the microphone is not (the factories the player is built from).
-    monkeypatch.setattr(voice_player, "voice_off_reason", lambda settings: None)
-    monkeypatch.setattr(voice_player, "microphone_factory", no_microphone)
+    parts = voice_player.VoiceParts(voice_off_reason=lambda s: None, microphone=no_microphone)
     monkeypatch.setattr(speaker_module, "open_speaker", lambda *a, **k: PrintSpeaker(echo=False))
     monkeypatch.setattr(voice_player, "SpeechCache", NoSynthesis)
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-    with voice_player.voice_session_io(Settings(), plain=True) as session:
-        session_io = session.io
-        assert session.notices == (
+    with voice_player.voice_session_io(Settings(), plain=True, parts=parts) as session:
+        session_io, said_first = session.io, session.notices
+        assert said_first == (
             "Voice commands are off, because I cannot find a microphone. Use the keyboard instead.",
         )
         assert session_io.display is not None
@@ -173,15 +172,3 @@ def waiting_for_ready() -> Status:
         can_say=("continue", "stop", "pain", "help"),
         level=0,
     )
-
-
-def test_a_lost_speaker_is_shown_and_said_when_it_is_back() -> None:
-    from voicecoach.audio.failover import BACK, LOST
-    from voicecoach.player.notices import SPEAKER_BACK_SPOKEN, speaker_notice
-
-    lost, back = speaker_notice(LOST), speaker_notice(BACK)
-    assert (lost.text, lost.spoken) == (LOST, "")  # nothing can be heard while it is lost
-    assert (back.text, back.spoken) == (BACK, SPEAKER_BACK_SPOKEN)
-    speech, display = run_with([(20.0, lost), (26.0, back)])
-    assert LOST in display.notes and BACK in display.notes
-    assert speech.texts().count(SPEAKER_BACK_SPOKEN) == 1

@@ -54,16 +54,17 @@ def test_scores_heard_in_one_utterance_are_reported_once_when_it_ends() -> None:
     assert group.holds(detection("five", 1.0))
     assert group.holds(detection("out of ten", 1.6))
     assert not group.holds(detection("stop", 1.7))  # never held: acts at once
-    assert group.release(round(1.65 * 16000), speech_ended_after=None) == []  # still talking
-    (five,) = group.release(round(1.7 * 16000), speech_ended_after=round(1.5 * 16000))
+    assert group.release(round(1.7 * 16000), speaking=True) == []  # still talking
+    assert group.release(round(1.7 * 16000), speaking=False) == []  # a pause may go on
+    (five,) = group.release(round(1.8 * 16000), speaking=False)
     assert (five.text, five.start_sample, five.end_sample) == ("five", 11200, 24000)
-    assert group.release(round(3.0 * 16000), speech_ended_after=round(1.5 * 16000)) == []
+    assert group.release(round(3.0 * 16000), speaking=False) == []
 
 
 def test_four_or_five_is_five_and_out_of_ten_alone_is_nothing() -> None:
     group = ScoreGroup(DEFAULT_VOCABULARY)
     group.holds(detection("four", 1.0))
     group.holds(detection("five", 1.5))
-    assert [d.text for d in group.release(16000 * 3, speech_ended_after=None)] == ["five"]
+    assert [d.text for d in group.release(16000 * 3, speaking=None)] == ["five"]
     group.holds(detection("out of ten", 4.0))
-    assert group.release(16000 * 6, speech_ended_after=None) == []
+    assert group.release(16000 * 6, speaking=None) == []

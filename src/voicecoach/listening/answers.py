@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from voicecoach.listening.recognizer import SAMPLE_RATE, Detection
 from voicecoach.session.vocabulary import SCORE_FRAMES, Vocabulary
 
-END_SLACK = SAMPLE_RATE // 10
-"""A word's end from its pieces' times may lie this far after the end of speech."""
+PAUSE_SECONDS = 0.3
+"""Quiet after the last score that ends the answer ("five ... out of ten" may pause)."""
 HOLD_SECONDS = 0.8
 """Without an end of speech, held scores are reported this long after the last one."""
 
@@ -27,6 +27,7 @@ class ScoreGroup:
 
     vocabulary: Vocabulary
     hold_samples: int = round(HOLD_SECONDS * SAMPLE_RATE)
+    pause_samples: int = round(PAUSE_SECONDS * SAMPLE_RATE)
     _held: list[Detection] = field(default_factory=list)
 
     def holds(self, detection: Detection) -> bool:
@@ -36,16 +37,16 @@ class ScoreGroup:
             return True
         return False
 
-    def release(self, position: int, *, speech_ended_after: int | None) -> list[Detection]:
-        """The held scores as one detection, once the utterance is over: speech ended after
-        the last of them (`speech_ended_after` is where the latest utterance ended), or
-        nothing more came for HOLD_SECONDS. Call after every block."""
+    def release(self, position: int, *, speaking: bool | None) -> list[Detection]:
+        """The held scores as one detection, once the utterance is over: nobody has spoken
+        for PAUSE_SECONDS after the last of them (`speaking`: is speech going on now; None
+        when unknown), or nothing more came for HOLD_SECONDS. Call after every block."""
         if not self._held:
             return []
         last = self._held[-1]
         last_end = last.end_sample if last.end_sample is not None else last.at_sample
-        ended = speech_ended_after is not None and speech_ended_after >= last_end - END_SLACK
-        if not ended and position - last.at_sample < self.hold_samples:
+        paused = speaking is False and position - last_end >= self.pause_samples
+        if not paused and position - last.at_sample < self.hold_samples:
             return []
         return self.flush(position)
 

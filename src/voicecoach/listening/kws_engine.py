@@ -157,7 +157,6 @@ class KwsRecognizer:
         self._second_keywords = ""
         self._history = np.zeros(0, dtype=np.float32)
         self._heard_until = 0
-        self._speech_ended: int | None = None
         self._scores = ScoreGroup(DEFAULT_VOCABULARY)
         self.flushes = 0
         """How many times the last second was decoded again (for measuring its cost)."""
@@ -250,10 +249,9 @@ class KwsRecognizer:
                 self._restart(self._fed)  # the live streams must not report it again
         if heard:
             self._heard_until = self._fed
-        if ended:
-            self._speech_ended = ended[-1].end
         reported = [d for d in heard if not self._scores.holds(d)]
-        return reported + self._scores.release(self._fed, speech_ended_after=self._speech_ended)
+        speaking = None if self._speech_ends is None else self._speech_ends.speaking
+        return reported + self._scores.release(self._fed, speaking=speaking)
 
     def _accept_live(self, samples: npt.NDArray[np.float32]) -> list[Detection]:
         start, self._fed = self._fed, self._fed + len(samples)
@@ -278,7 +276,6 @@ class KwsRecognizer:
         self._fed = 0
         self._history = np.zeros(0, dtype=np.float32)
         self._heard_until = 0
-        self._speech_ended = None
         self._scores.clear()
         if self._speech_ends is not None:
             self._speech_ends.reset()

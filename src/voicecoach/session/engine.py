@@ -260,7 +260,10 @@ class SessionEngine(LevelChanges):
         return out
 
     def _while_moving(self, meaning: Meaning, t: float) -> list[Action]:
-        """SPEAKING, COUNTING, HOLDING, RESTING: an answer word means nothing here."""
+        """SPEAKING, COUNTING, HOLDING, RESTING: an answer word means nothing here, but
+        "done" while a self-paced set is counted ends that set."""
+        if meaning is Answer.DONE and self.state is State.COUNTING:
+            return self._end_self_paced_set(t)
         return [] if isinstance(meaning, Answer) else self._command(meaning, t)
 
     def _while_waiting_for_done(self, meaning: Meaning, t: float) -> list[Action]:
