@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from safety_watch import PromiseBroken, WatchedDriver
 from voicecoach.config.settings import PainZones, SessionSettings, Settings
 from voicecoach.script.library import load_library
+from voicecoach.session.adaptation import level_range
 from voicecoach.session.chooser import CHOOSER_KEYS, ScriptChooser
 from voicecoach.session.engine import SessionEngine
 from voicecoach.session.events import (
@@ -125,6 +126,7 @@ def play(d: WatchedDriver, move: tuple[str, object]) -> None:
     script_id=st.sampled_from(sorted(LIBRARY)),
     session=st.sampled_from(SETTINGS),
     first_use=st.booleans(),
+    level=st.sampled_from(["usual", "easiest", "hardest"]),
     moves=st.lists(moves, min_size=1, max_size=30),
     last=st.sampled_from(SAFETY),
 )
@@ -132,10 +134,17 @@ def test_pain_and_stop_always_cut_and_halt(
     script_id: str,
     session: SessionSettings,
     first_use: bool,
+    level: str,
     moves: list[tuple[str, object]],
     last: tuple[str, bool],
 ) -> None:
-    d = WatchedDriver(LIBRARY[script_id], session, first_use=first_use)
+    script = LIBRARY[script_id]
+    levels = {
+        ex.name: level_range(ex)[0 if level == "easiest" else 1]
+        for ex in script.all_exercises
+        if level != "usual"
+    }
+    d = WatchedDriver(script, session, levels=levels, first_use=first_use)
     d.start()
     for move in moves:
         play(d, move)
