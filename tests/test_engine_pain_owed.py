@@ -138,3 +138,29 @@ def test_tingling_again_while_the_next_exercise_is_offered_repeats_the_advice_an
     d.hear("yes")
     d.quiet()
     assert d.state is not State.ENDED
+
+
+def test_pain_said_twice_after_red_pain_eased_never_goes_back_to_the_exercise() -> None:
+    """Red pain in Knee to chest, eased after the rest; "pain" said twice (or heard twice)
+    then a green score: the session goes on with the next exercise, never Knee to chest."""
+    from voicecoach.script.library import load_library
+
+    script = next(s for s in load_library() if s.id == "bed-back-release")
+    d = EngineDriver(script)
+    d.start()
+    d.cooperate_until(lambda: d.state is State.COUNTING)
+    hurt = d.engine.status().exercise
+    d.hear("pain")
+    d.quiet()
+    d.answer("six")
+    d.run_until(lambda: d.engine.question is not None)
+    d.quiet()
+    d.hear("zero")
+    d.quiet()  # "Zero." said back; then pain, twice
+    d.hear("pain")
+    d.hear("pain")
+    d.quiet()
+    d.answer("two")
+    d.answer("no")  # no easier version: carry on gently
+    d.cooperate_until(lambda: d.state is State.COUNTING)
+    assert d.engine.status().exercise not in (hurt, None)

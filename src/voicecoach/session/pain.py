@@ -78,9 +78,7 @@ class PainDialogue:
     def begin(self, t: float) -> list[Action]:
         e = self.engine
         actions = e._cut()
-        question = Question(
-            QuestionKind.PAIN_NOW, PAIN_QUESTION, PAIN_ASK_AGAIN, SCORE_ANSWERS, self._scored
-        )
+        question = self._score_question()
         return [
             *actions,
             Log("command_heard", {"command": "pain", "state": e.state.value}),
@@ -111,13 +109,22 @@ class PainDialogue:
         """ "stop" came before this pain was scored (or asked again after the rest); the
         person carries on: the question comes first, never the exercise."""
         if self.stage is PainStage.SCORE:
-            question = Question(
-                QuestionKind.PAIN_NOW, PAIN_QUESTION, PAIN_ASK_AGAIN, SCORE_ANSWERS, self._scored
-            )
-            return self.engine._ask(question, t, before=[FIRST_CHECK_PAIN])
+            return self.engine._ask(self._score_question(), t, before=[FIRST_CHECK_PAIN])
         return self._ask_again(t)
 
     # ------------------------------------------------------------------ SCORE
+
+    def _score_question(self) -> Question:
+        # Where the session goes back to rides with the question, so "pain" said again
+        # before the score (or "stop") keeps it: after red pain, never the painful exercise.
+        return Question(
+            QuestionKind.PAIN_NOW,
+            PAIN_QUESTION,
+            PAIN_ASK_AGAIN,
+            SCORE_ANSWERS,
+            self._scored,
+            resume_at=self.resume_index,
+        )
 
     def _log_score(self, score: int | None, zone: str, **extra: object) -> Log:
         e = self.engine
