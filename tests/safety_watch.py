@@ -86,10 +86,13 @@ class WatchedDriver(EngineDriver):
         *,
         levels: dict[str, int] | None = None,
         first_use: bool = False,
+        gentlest: Script | None = None,
     ) -> None:
         super().__init__(script, settings, levels=levels)
-        if first_use:  # the red flags are said in the introduction
-            self.engine = SessionEngine(script, settings, levels=levels, first_use=True)
+        if first_use or gentlest:  # the red flags in the introduction; a gentler offer
+            self.engine = SessionEngine(
+                script, settings, levels=levels, first_use=first_use, gentlest=gentlest
+            )
         self.events: list[Event] = []
         self.watch = Watch()
         self._depth = 0

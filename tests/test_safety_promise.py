@@ -144,7 +144,8 @@ def test_pain_and_stop_always_cut_and_halt(
         for ex in script.all_exercises
         if level != "usual"
     }
-    d = WatchedDriver(script, session, levels=levels, first_use=first_use)
+    gentlest = LIBRARY[f"{script.position.value}-gentle-start"]
+    d = WatchedDriver(script, session, levels=levels, first_use=first_use, gentlest=gentlest)
     d.start()
     for move in moves:
         play(d, move)
