@@ -445,3 +445,17 @@ def test_a_typed_word_is_echoed_on_both_displays() -> None:
     display.typing("more rest", done=True)
     assert "Typed: more rest" in seen(screen)
     display.close()
+
+
+def test_on_a_short_terminal_the_count_shrinks_so_the_keys_stay_on_screen() -> None:
+    out = io.StringIO()
+    console = Console(file=out, width=80, height=15, force_terminal=True)
+    display = RichDisplay(console)
+    display.show(status())
+    panel = console.render_lines(display.render(), console.options, pad=False)
+    assert len(panel) <= 15
+    text = "\n".join("".join(segment.text for segment in line) for line in panel)
+    assert "Keys now:" in text
+    assert "“Lift your hips and hold.”" in text
+    assert "HOLD 1" in text or big_rows_in(text, half_height(big_text("HOLD 1") or []))
+    display.close()

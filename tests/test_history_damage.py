@@ -145,4 +145,6 @@ def test_report_leaves_out_a_bad_row_and_says_so(tmp_path: Path, bad_row_history
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     assert "session 1" in result.stderr and "'yesterday-ish'" in result.stderr
-    assert out.exists()
+    page = out.read_text(encoding="utf-8")
+    assert "Session 1 (Gentle start) could not be read and is left out" in page
+    assert "1 session " in page  # the one readable session is the one summed up

@@ -20,7 +20,7 @@ from test_live_session import (
     small_script,
 )
 from voicecoach.config.settings import SessionSettings
-from voicecoach.player.keys import TEN_WAIT_SECONDS, KeyComposer, keys_line
+from voicecoach.player.keys import TEN_WAIT_SECONDS, KeyComposer, keys_line, unused_enter
 from voicecoach.player.live_session import InputItem, LiveSession
 from voicecoach.script.model import Pace
 from voicecoach.session.engine import SessionEngine, State
@@ -101,16 +101,19 @@ def test_an_early_enter_for_done_is_told_not_lost() -> None:
     speech = FakeSpeech(clock)
     display = Display()
     plain = live([], script, max_seconds=300)
-    instructions = next(t for t, text in plain.speech.said if text.startswith("Do 2"))
+    instructions = next(t for t, text in plain.speech.said if text.startswith("Do two"))
     LiveSession(
         engine, speech, ListInput(clock, [key(instructions + 0.5, "\n")]), clock, display=display
     ).run(max_seconds=instructions + 30)
     assert any("Enter was too early" in note for note in display.notes)
-    # Said once too, after the instructions, and "Say done ..." still follows whole.
+    # Said once too, after the instructions, and the count and "Say done ..." follow whole.
     said = speech.texts(instructions)
     assert said == [
-        "Do 2, at your own pace. Point your toes. pull them back.",
+        "Do two, at your own pace. Point your toes. pull them back. I'll count for you. "
+        "Say slower if you need more time.",
         "Enter was too early. Press it again when you have finished.",
+        "One.",
+        "Last one.",
         "Say done when you have finished.",
     ]
     assert engine.state is State.WAITING_FOR_DONE  # it did not count as done
@@ -171,7 +174,7 @@ def test_digits_outside_a_score_question_pass_straight_through() -> None:
 def test_printed_sessions_print_an_early_enter_notice_once() -> None:
     script = replace(sample_script(replace(ankle_pumps(reps=2), pace=Pace.SELF)), cool_down=())
     instructions = next(
-        t for t, text in live([], script, max_seconds=300).speech.said if text.startswith("Do 2")
+        t for t, text in live([], script, max_seconds=300).speech.said if text.startswith("Do two")
     )
     clock = FakeClock()
     speech = FakeSpeech(clock)
@@ -210,3 +213,12 @@ def test_the_keys_line_names_a_key_for_each_word_of_a_rest() -> None:
     assert keys_line(resting) == "Keys now: Enter ready, t more rest, s stop, p pain."
     odd = replace(asking_score(), state="speaking", can_say=("back to normal",))
     assert keys_line(odd) == "Keys now: :back to normal."
+
+
+def test_an_unused_enter_outside_an_exercise_lists_the_keys_that_act() -> None:
+    choosing = replace(asking_score(), state="choosing", can_say=("bed", "chair", "stop"))
+    told = unused_enter(choosing)
+    assert told.text == "Enter does nothing now. Keys now: b bed, c chair, s stop."
+    assert told.spoken == "Enter does nothing now."
+    during = replace(asking_score(), state="speaking", exercise="Ankle pumps", can_say=("pain",))
+    assert "too early" in unused_enter(during).text

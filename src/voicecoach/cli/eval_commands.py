@@ -143,6 +143,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="N",
         help="keyword spotter: number of staggered streams (default 3)",
     )
+    parser.add_argument(
+        "--no-second-look",
+        action="store_true",
+        help="keyword spotter: live streams only, no second decoding when speech ends "
+        "(to measure what the second look adds)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -169,16 +175,20 @@ def run(args: argparse.Namespace) -> int:
     if not clips:
         raise UsageError(f"{args.manifest}: no clips in split {args.split!r}")
     settings = RecognitionSettings(engine=args.engine or "auto", model_path=args.model)
-    if args.boost is not None or args.threshold is not None or args.kws_streams is not None:
+    own_kws = (args.boost, args.threshold, args.kws_streams) != (None, None, None)
+    if own_kws or args.no_second_look:
         from voicecoach.listening import kws_engine
 
         if (args.engine or "kws") != "kws":
-            raise UsageError("--boost, --threshold and --kws-streams apply to kws only")
+            raise UsageError(
+                "--boost, --threshold, --kws-streams and --no-second-look apply to kws only"
+            )
         recognizer: Recognizer = kws_engine.KwsRecognizer(
             _kws_model(settings),
             boost=args.boost,
             threshold=args.threshold,
             streams=kws_engine.DEFAULT_STREAMS if args.kws_streams is None else args.kws_streams,
+            speech_ends=not args.no_second_look,
         )
     else:
         recognizer = create_recognizer(settings, args.role, tuning=None if args.personal else {})

@@ -122,6 +122,11 @@ class SpeechEnds:
         self._vad_quiet_since: int | None = None
         self._vad_idle = True
 
+    @property
+    def speaking(self) -> bool:
+        """Is an utterance going on (begun, its end not yet sure)?"""
+        return self._speech_start is not None
+
     def feed(self, samples: FloatArray) -> list[Utterance]:
         """Utterances whose end became sure in these samples."""
         self._pending = np.concatenate([self._pending, np.asarray(samples, dtype=np.float32)])

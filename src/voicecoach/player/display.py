@@ -416,8 +416,10 @@ class RichDisplay:
                 else 1
             )
             rows = big_text(big, scale) if big_width(big, scale) <= width else None
-            if rows is not None and half_count:
-                rows = half_height(rows)
+            if rows is not None and (half_count or room < FONT_ROWS):
+                # A short terminal: the count at half height, or as text when even that
+                # would push the keys off the bottom.
+                rows = half_height(rows) if room >= HALF_ROWS else None
             parts.append(Text(""))
             style = _COUNT if status.countdown is not None else _TEXT
             parts.append(Text("\n".join(rows) if rows else big, style=style))

@@ -112,8 +112,14 @@ ENTER_AT_YES_NO = Notice(
 
 
 def unused_enter(status: Status | None) -> Notice:
-    """What to tell a person whose Enter did nothing, so it is not lost in silence."""
-    return ENTER_AT_YES_NO if asks_yes_no(status) else EARLY_ENTER
+    """What to tell a person whose Enter did nothing, so it is not lost in silence: at a
+    yes/no question which keys answer it; during an exercise that it came before "done"
+    was asked for; anywhere else (the start's questions) which keys act now."""
+    if asks_yes_no(status):
+        return ENTER_AT_YES_NO
+    if status is None or status.exercise is not None:
+        return EARLY_ENTER
+    return Notice(f"Enter does nothing now. {keys_line(status)}".strip(), "Enter does nothing now.")
 
 
 class KeyComposer:

@@ -18,6 +18,7 @@ import yaml
 from yaml.composer import ComposerError
 from yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
 from yaml.nodes import CollectionNode, MappingNode, Node
+from yaml.scanner import ScannerError
 
 MAX_DEPTH = 40
 """Lists and mappings inside each other; a script needs 5 levels, the settings file 2."""
@@ -35,6 +36,27 @@ class LimitedLoader(yaml.SafeLoader):
         super().__init__(text)
         self._depth = 0
         self._refuse_aliases = refuse_aliases
+
+    def fetch_flow_sequence_start(self) -> None:
+        self._check_flow_depth()
+        super().fetch_flow_sequence_start()
+
+    def fetch_flow_mapping_start(self) -> None:
+        self._check_flow_depth()
+        super().fetch_flow_mapping_start()
+
+    def _check_flow_depth(self) -> None:
+        # Stopped here, in the scanner, not only when composing: the scanner looks up to
+        # 1 024 characters ahead for a key, and with one pending key per open bracket that
+        # look-ahead is quadratic (a line of 50 000 "[" took 0.7 s before reaching the
+        # composer's limit).
+        if self.flow_level >= MAX_DEPTH:
+            raise ScannerError(
+                None,
+                None,
+                f"{NESTED_TOO_DEEPLY} (more than {MAX_DEPTH})",
+                self.get_mark(),
+            )
 
     def compose_node(self, parent: Node | None, index: int) -> Node | None:
         event = self.peek_event()  # type: ignore[no-untyped-call]

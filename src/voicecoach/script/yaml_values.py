@@ -46,6 +46,10 @@ class ValueTree:
                 return found.line + 1, found.column + 1
         return 1, 1
 
+    def has_key(self, path: FieldPath) -> bool:
+        """Whether the file writes the key at `path` itself."""
+        return path in self._key_marks
+
     def problem(self, path: FieldPath, message: str, *, key: bool = False) -> Problem:
         line, column = self.where(path, key=key)
         return Problem(self.file, line, column, format_path(path), message)
@@ -89,9 +93,9 @@ class ValueTree:
         # A value its own tag rejects: `!!int ten` (ValueError), `!!bool maybe` (KeyError),
         # an empty `!!int` (IndexError); PyYAML's constructors raise each of these.
         except (ValueError, KeyError, IndexError, yaml.YAMLError):
-            self._report(
-                path, f"{node.value!r} does not match its tag {node.tag.replace(_TAG, '!!')}"
-            )
+            written = str(node.value)
+            shown = repr(written) if len(written) <= 40 else f"{written[:37]!r}..."
+            self._report(path, f"{shown} does not match its tag {node.tag.replace(_TAG, '!!')}")
             return None
         if isinstance(value, float) and not math.isfinite(value):
             self._report(path, f"{node.value} is not a usable number (expected a finite number)")

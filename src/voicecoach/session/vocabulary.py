@@ -12,7 +12,7 @@ Two kinds of meaning:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -175,6 +175,10 @@ PHRASES: tuple[Phrase, ...] = (
     Phrase("ow", Command.PAIN),
     Phrase("it hurts", Command.PAIN),
     Phrase("that hurts", Command.PAIN),
+    # "my knee hurts", "my back hurts": "hurts" anywhere in what is said.
+    Phrase("hurts", Command.PAIN),
+    Phrase("painful", Command.PAIN),
+    Phrase("it's sore", Command.PAIN),
     Phrase("tingling", Command.TINGLING, advertised=True),
     Phrase("numb", Command.TINGLING),
     Phrase("numbness", Command.TINGLING),
@@ -203,6 +207,16 @@ PHRASES: tuple[Phrase, ...] = (
     Phrase("chair", Answer.CHAIR),
     Phrase("in a chair", Answer.CHAIR),
 )
+
+SCORE_FRAMES: tuple[str, ...] = ("out of ten",)
+"""Said after a score ("five out of ten"): part of the answer, not a second number."""
+SCORE_OR: tuple[str, ...] = ("or", "to")
+"""Between two scores ("four or five", "four to five"): the higher one is taken, the safe
+side when the answer decides whether an exercise goes on."""
+SCORE_FILLERS: frozenset[str] = frozenset(
+    {"a", "about", "around", "maybe", "roughly", "like", "it's", "its", "i'd", "say", "uh", "um"}
+)
+"""Words around a score that change nothing: "a four", "about five", "maybe a six"."""
 
 # Single keys for people who use the keyboard (play --text and the live player).
 # Digits answer a score; " " toggles pause/continue (resolved by the engine).
@@ -276,14 +290,61 @@ class Vocabulary:
 
     def understand(self, text: str) -> HeardWord | None:
         """What an utterance means, worked out once where it enters (a typed line, a
-        recogniser's free text): the whole phrase, else the most urgent table phrase inside
-        it. None when it means nothing here."""
-        meaning = self.lookup(text)
+        recogniser's free text): the whole phrase, else a pain score said in a natural way
+        ("about five", "five out of ten", "four or five"), else the most urgent table
+        phrase inside it. None when it means nothing here."""
+        meaning: Meaning | None = self.lookup(text)
+        if meaning is None:
+            meaning = self.score_in(text)
         if meaning is None:
             meaning = most_urgent(self.find_in(text))
         if meaning is None:
             return None
         return HeardWord(meaning, normalise(text))
+
+    def score_in(self, text: str) -> Answer | None:
+        """The pain score of an answer said in a natural way, or None when it is not one.
+
+        "a four", "about five" -> the number; "five out of ten" -> 5; "four or five" ->
+        the higher (SCORE_OR). Any other word makes it not a score (None), so "I did four"
+        or "four more" is never taken for an answer; digits count ("7 out of 10").
+        """
+        said = f" {normalise(text)} "
+        for frame in SCORE_FRAMES:
+            said = said.replace(f" {frame} ", " ").replace(f" {_digits(frame)} ", " ")
+        scores: list[int] = []
+        joined = True
+        for word in said.split():
+            value = self._score_word(word)
+            if value is not None:
+                if not joined:
+                    return None  # "four five": two numbers without "or"
+                scores.append(value)
+                joined = False
+            elif word in SCORE_OR and scores and not joined:
+                joined = True
+            elif word not in SCORE_FILLERS:
+                return None
+        if not scores or joined:
+            return None
+        return Answer(str(max(scores)))
+
+    def score_of(self, phrases: Sequence[str]) -> Answer | None:
+        """The score of table phrases heard one by one in one utterance (a keyword
+        spotter hears "four" "five", not "or"): the higher score, frames ("out of ten")
+        left out. None when none of them is a score."""
+        scores = [self._score_word(p) for p in phrases if p not in SCORE_FRAMES]
+        if not scores or None in scores:
+            return None
+        return Answer(str(max(s for s in scores if s is not None)))
+
+    def _score_word(self, word: str) -> int | None:
+        if word.isdigit():
+            return int(word) if int(word) <= 10 else None
+        meaning = self.lookup(word)
+        if isinstance(meaning, Answer) and meaning in SCORE_ANSWERS:
+            return int(meaning.value)
+        return None
 
     def words_for(self, meaning: Meaning) -> list[str]:
         return [p.text for p in self.phrases if p.meaning == meaning]
@@ -321,6 +382,11 @@ class HeardWord:
     """When the word started, in seconds on the microphone's time line (None when typed)."""
     ended: float | None = None
     """When the word ended on the microphone's time line (None when typed)."""
+
+
+def _digits(text: str) -> str:
+    """ "out of ten" -> "out of 10" (a typed frame)."""
+    return " ".join(str(NUMBER_WORDS.index(w)) if w in NUMBER_WORDS else w for w in text.split())
 
 
 def most_urgent(found: list[Meaning]) -> Meaning | None:
