@@ -288,7 +288,17 @@ def _holding(d: EngineDriver) -> None:
 
 
 def _resting(d: EngineDriver) -> None:
-    d.cooperate_until(lambda: d.state is State.RESTING)
+    def between_sets() -> bool:
+        step = d.engine.step
+        return (
+            d.state is State.RESTING
+            and step is not None
+            and not step.quiet
+            and step.place.set > 1
+            and step.place.rep == 0
+        )
+
+    d.cooperate_until(between_sets)  # the rest between Bridging's two sets
     d.advance(5)
 
 

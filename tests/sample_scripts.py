@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from voicecoach.script.model import Exercise, Pace, Position, Script, Sides, Variant
+from voicecoach.script.model import Ceiling, Exercise, Pace, Position, Script, Sides, Variant
 
 
 def bridging(**changes: object) -> Exercise:
@@ -18,6 +18,7 @@ def bridging(**changes: object) -> Exercise:
         tempo=2.0,
         easier=(Variant(say="Lift your hips only a little.", reps=3),),
         harder=(Variant(say="Lift one leg as you hold.", hold=5, setup="Straighten one leg."),),
+        ceiling=Ceiling(reps=8, sets=3, hold=7),
     )
     fields.update(changes)
     return Exercise(**fields)  # type: ignore[arg-type]
@@ -32,6 +33,7 @@ def ankle_pumps(**changes: object) -> Exercise:
         reps=4,
         sets=1,
         tempo=2.0,
+        ceiling=Ceiling(reps=10, sets=2),
     )
     fields.update(changes)
     return Exercise(**fields)  # type: ignore[arg-type]

@@ -8,7 +8,16 @@ from sample_scripts import sample_script
 from voicecoach.config.settings import Settings
 from voicecoach.script.model import Position
 from voicecoach.session.chooser import ScriptChooser
-from voicecoach.session.events import Action, Event, Heard, KeyPressed, Say, SpeechFinished, Tick
+from voicecoach.session.events import (
+    Action,
+    Event,
+    Heard,
+    KeyPressed,
+    Say,
+    SpeechFinished,
+    StopSpeech,
+    Tick,
+)
 
 BED = replace(sample_script(), id="bed-gentle-start", title="Gentle start in bed")
 BED_2 = replace(sample_script(), id="bed-other", title="Another bed session")
@@ -148,3 +157,36 @@ def test_the_screen_shows_what_can_be_said_at_each_question() -> None:
     assert person.chooser.status().can_say == ("yes", "next", "bed", "chair", "stop")
     person.says("yes")
     assert person.chooser.status().can_say == ()
+
+
+def test_typed_sentences_with_stop_or_pain_in_them_end_without_a_session() -> None:
+    """Typed lines reach the chooser as text: "please stop" acts as in the session."""
+    for line in ("please stop", "ouch that really hurts"):
+        person = Person(ScriptChooser(LIBRARY, Settings()))
+        out = person.says(line)
+        assert person.chooser.finished and person.chooser.chosen is None, line
+        assert out[0].startswith("All right. No"), line
+
+
+def test_stop_or_pain_while_starting_is_said_cut_it_and_no_session_starts() -> None:
+    for word, key in (("stop", "s"), ("it hurts", "p")):
+        for by_key in (False, True):
+            person = Person(ScriptChooser(LIBRARY, Settings()))
+            person.says("bed")
+            assert person.says("yes") == ["Starting Gentle start in bed."]
+            t = person.t + 0.5  # "Starting ..." is still being said
+            event = KeyPressed(t, key) if by_key else Heard(t, word)
+            actions = person.chooser.handle(event)
+            assert actions[0] == StopSpeech()
+            assert said(actions)[0].startswith("All right. No")
+            assert person.chooser.finished and person.chooser.chosen is None
+
+
+def test_stop_or_pain_cut_the_goodbye_and_nothing_else_acts_after_it() -> None:
+    person = Person(ScriptChooser(LIBRARY, Settings()))
+    person.says("stop")
+    t = person.t + 0.5
+    assert person.chooser.handle(Heard(t, "pain")) == [StopSpeech()]
+    assert person.chooser.handle(KeyPressed(t, "s")) == [StopSpeech()]
+    assert person.chooser.handle(Heard(t, "bed")) == []
+    assert person.chooser.handle(Tick(t + 60)) == []

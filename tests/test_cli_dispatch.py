@@ -11,8 +11,7 @@ from voicecoach.cli.main import build_parser, command_names, main
 
 PUBLIC_NAMES = {
     "check", "enrol", "eval-commands", "eval-self", "history", "install-launcher", "list",
-    "model",
-    "play", "preview", "report", "settings", "show", "start", "validate",
+    "model", "plan", "play", "preview", "report", "settings", "show", "start", "validate",
 }  # fmt: skip
 
 

@@ -189,7 +189,11 @@ cool_down:
     assert 'cues: "Small lift", then "Lower".' in shown
     assert "Harder options, nearest first:\n  1. Hold at the top. Then: 1 set of 8, hold 3" in shown
     assert "New setup: Bend your knees, lift your hips and stay up for a moment." in shown
-    assert 'Pace: in your own time; say "done" at the end of each set.' in shown
+    assert (
+        'Pace: in your own time, counted for you every 3 seconds; say "done" when the set '
+        "is finished." in shown
+    )
+    assert "Most: 1 set of 5 (harder stops here)." in shown
     assert "Closing:" not in shown  # no closing in this script
 
 

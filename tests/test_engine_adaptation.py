@@ -8,7 +8,12 @@ import pytest
 from engine_driver import EngineDriver, driver_at
 from sample_scripts import ankle_pumps, bridging, sample_script
 from voicecoach.script.model import Variant
-from voicecoach.session.adaptation import GENERIC_EASIER, GENERIC_HARDER, level_range
+from voicecoach.session.adaptation import (
+    GENERIC_EASIER,
+    GENERIC_HARDER,
+    ceiling_sentence,
+    level_range,
+)
 from voicecoach.session.engine import State
 
 EASIER_BRIDGING = "Lift your hips only a little."
@@ -38,7 +43,7 @@ def test_easier_takes_the_scripts_own_variant_first() -> None:
     assert said[:2] == [EASIER_BRIDGING, "Two. Lift your hips"]
     assert [s for s in said if s.endswith("Lift your hips")] == [
         "Two. Lift your hips",
-        "Three. Lift your hips",
+        "Last one. Lift your hips",
     ]
     (change,) = d.logs("level_change", mark)
     assert change.detail == {"exercise": "Bridging", "level": -1, "from": 0, "direction": "easier"}
@@ -60,28 +65,33 @@ def test_easier_steps_down_one_at_a_time_then_says_it_is_the_easiest() -> None:
     )
 
 
-def test_harder_takes_the_harder_variant_and_its_new_setup() -> None:
+def test_harder_says_only_the_variants_sentence_and_repeat_gives_its_setup() -> None:
     d = in_bridging()
     mark = d.mark()
     d.hear("harder")
     d.run_until(lambda: "Hold." in d.said(mark))
     said = d.said(mark)
-    assert said[:3] == [HARDER_BRIDGING, HARDER_SETUP, "Two. Lift your hips"]
+    # The variant's sentence, then straight back to the rep: the setup is not re-read.
+    assert said[:2] == [HARDER_BRIDGING, "Two. Lift your hips"]
     # The harder variant holds for five seconds.
     hold = said.index("Hold.")
     d.run_until(lambda: "And relax." in d.said(mark))
     assert d.said(mark)[hold:] == ["Hold.", "two", "three", "four", "five", "And relax."]
+    assert HARDER_SETUP not in d.said(mark)
+    assert said_after(d, "repeat")[0] == HARDER_SETUP  # the setup at the new level
 
 
-def test_harder_steps_up_one_at_a_time_then_says_it_is_the_hardest() -> None:
+def test_harder_steps_up_one_at_a_time_then_says_where_the_ceiling_is() -> None:
     d = in_bridging()
     _, highest = level_range(bridging())
     heard = [said_after(d, "harder")[0] for _ in range(highest + 1)]
     assert heard == [
         HARDER_BRIDGING,
         *(g.say for g in GENERIC_HARDER),
-        "This is already the hardest version.",
+        "This is as far as this exercise goes: up to three sets of eight, holding for seven "
+        "seconds. Keep it here; that is the most its guidance advises.",
     ]
+    assert ceiling_sentence(bridging()) == heard[-1]
 
 
 def test_an_exercise_without_variants_gets_generic_steps() -> None:
@@ -108,7 +118,7 @@ def test_back_to_normal_resets_the_level() -> None:
     d.run_until(lambda: d.said(mark)[-1:] == ["Rest for twenty seconds."])
     said = d.said(mark)
     assert said[0] == "Back to the usual version."
-    assert "Five. Lift your hips" in said
+    assert "Four. Lift your hips" in said and "Last one. Lift your hips" in said
     assert d.engine.levels["Bridging"] == 0
     (change,) = d.logs("level_change", mark)
     assert change.detail["level"] == 0 and change.detail["from"] == -2
@@ -120,15 +130,19 @@ def test_a_level_change_only_changes_the_current_exercise() -> None:
     d.finish()
     assert d.engine.levels == {"Bridging": -1}
     said = d.said()
-    assert "Do 6, changing sides each time, at your own pace. Roll your knees over." in said
-    assert "Three. Breathe in" in said
+    assert (
+        "Do six, changing sides each time, at your own pace. Roll your knees over. "
+        "I'll count for you. Say slower if you need more time." in said
+    )
+    assert "Last one. Breathe in" in said
 
 
 def test_easier_in_a_self_paced_exercise_asks_for_fewer() -> None:
     d = driver_at("waiting for done")
     assert said_after(d, "easier")[:2] == [
         "Let's do fewer this time.",
-        "Do 4, changing sides each time, at your own pace. Roll your knees over.",
+        "Do four, changing sides each time, at your own pace. Roll your knees over. "
+        "I'll count for you. Say slower if you need more time.",
     ]
 
 
@@ -167,9 +181,10 @@ def test_levels_passed_in_shape_the_plan() -> None:
     assert [s for s in said if s.endswith("Lift your hips")] == [
         "One. Lift your hips",
         "Two. Lift your hips",
-        "Three. Lift your hips",
+        "Last one. Lift your hips",
     ] * 2
-    assert "Five. Point your toes" in said  # ankle pumps one step harder: 5 reps
+    assert "Four. Point your toes" in said  # ankle pumps one step harder: 5 reps
+    assert "Last one. Point your toes" in said
     (started,) = d.logs("session_started")
     assert started.detail["levels"] == {"Bridging": -1, "Ankle pumps": 1}
 

@@ -265,7 +265,7 @@ def test_green_then_yes_moves_one_step_easier_announced_in_one_sentence() -> Non
     said = d.said(mark)
     assert said[:2] == [EASIER_BRIDGING, "Two. Lift your hips"]
     reps = [s for s in said if s.endswith("Lift your hips")]
-    assert reps == ["Two. Lift your hips", "Three. Lift your hips"]  # 3 reps now
+    assert reps == ["Two. Lift your hips", "Last one. Lift your hips"]  # 3 reps now
     (change,) = d.logs("level_change", mark)
     assert change.detail == {"exercise": "Bridging", "level": -1, "from": 0, "direction": "easier"}
 
@@ -277,7 +277,7 @@ def test_green_then_no_carries_on_as_before() -> None:
     d.run_until(lambda: d.said(mark)[-1:] == ["Rest for twenty seconds."])
     said = d.said(mark)
     assert said[:2] == ["All right. Carry on gently.", "Two. Lift your hips"]
-    assert "Five. Lift your hips" in said
+    assert "Last one. Lift your hips" in said  # the fifth of five
     assert d.logs("level_change", mark) == []
 
 

@@ -252,7 +252,21 @@ def test_other_words_during_the_rest_do_not_end_it(word: str) -> None:
     assert d.logs("level_change") == []
 
 
-def test_stop_then_continue_never_goes_back_to_the_painful_exercise() -> None:
+def test_stop_then_continue_asks_again_and_never_goes_back_to_the_painful_exercise() -> None:
+    d, _ = red_in_bridging("seven")
+    d.advance(5)
+    mark = d.mark()
+    d.hear("stop")
+    d.advance(100)
+    d.hear("continue")
+    d.finish()  # the score again: two; moving on: yes
+    said = d.said(mark)
+    # Knee rolling works the lower back too: passed over for the cool-down's breathing.
+    assert said.index(PAIN_AGAIN_QUESTION) < said.index("Cool-down: Slow breathing.")
+    assert not [s for s in said if "Lift your hips" in s or "Knee rolling" in s]
+
+
+def test_stop_then_continue_after_a_severe_score_ends_the_session() -> None:
     d, _ = red_in_bridging("eight")
     d.advance(5)
     mark = d.mark()
@@ -261,8 +275,9 @@ def test_stop_then_continue_never_goes_back_to_the_painful_exercise() -> None:
     d.hear("continue")
     d.finish()
     said = d.said(mark)
-    assert said[said.index("Carrying on.") + 1] == "Exercise 3 of 3: Knee rolling."
-    assert not [s for s in said if "Lift your hips" in s]
+    assert PAIN_AGAIN_QUESTION in said
+    assert "Exercise 3 of 3: Knee rolling." not in said
+    assert d.logs("session_ended")[-1].detail["reason"] == "pain"
 
 
 def test_rest_during_the_guided_rest_adds_time_and_keeps_resting() -> None:
@@ -615,3 +630,19 @@ def test_how_many_left_during_the_rest_after_pain_says_how_long_the_rest_has_lef
     d.quiet()
     assert d.said(mark) == [f"{left} seconds of rest left. Then I will ask again."]
     assert d.state is State.RESTING_AFTER_PAIN
+
+
+def test_next_when_paused_at_the_offer_after_red_pain_passes_over_the_same_area() -> None:
+    """No answer to "go on with the next exercise?" pauses; "next" (or n) then goes on
+    to the exercise offered, never Knee rolling (the lower back again, as Bridging)."""
+    for how in ("say", "key"):
+        d, _ = red_in_bridging("seven")
+        rested(d)
+        d.answer("three")
+        d.quiet()
+        d.advance(60)
+        assert d.state is State.PAUSED
+        mark = d.mark()
+        d.hear("next") if how == "say" else d.key("n")
+        d.quiet()
+        assert d.said(mark)[:2] == ["Skipping to the next exercise.", "Cool-down: Slow breathing."]

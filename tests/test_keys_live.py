@@ -101,16 +101,19 @@ def test_an_early_enter_for_done_is_told_not_lost() -> None:
     speech = FakeSpeech(clock)
     display = Display()
     plain = live([], script, max_seconds=300)
-    instructions = next(t for t, text in plain.speech.said if text.startswith("Do 2"))
+    instructions = next(t for t, text in plain.speech.said if text.startswith("Do two"))
     LiveSession(
         engine, speech, ListInput(clock, [key(instructions + 0.5, "\n")]), clock, display=display
     ).run(max_seconds=instructions + 30)
     assert any("Enter was too early" in note for note in display.notes)
-    # Said once too, after the instructions, and "Say done ..." still follows whole.
+    # Said once too, after the instructions, and the count and "Say done ..." follow whole.
     said = speech.texts(instructions)
     assert said == [
-        "Do 2, at your own pace. Point your toes. pull them back.",
+        "Do two, at your own pace. Point your toes. pull them back. I'll count for you. "
+        "Say slower if you need more time.",
         "Enter was too early. Press it again when you have finished.",
+        "One.",
+        "Last one.",
         "Say done when you have finished.",
     ]
     assert engine.state is State.WAITING_FOR_DONE  # it did not count as done
@@ -171,7 +174,7 @@ def test_digits_outside_a_score_question_pass_straight_through() -> None:
 def test_printed_sessions_print_an_early_enter_notice_once() -> None:
     script = replace(sample_script(replace(ankle_pumps(reps=2), pace=Pace.SELF)), cool_down=())
     instructions = next(
-        t for t, text in live([], script, max_seconds=300).speech.said if text.startswith("Do 2")
+        t for t, text in live([], script, max_seconds=300).speech.said if text.startswith("Do two")
     )
     clock = FakeClock()
     speech = FakeSpeech(clock)

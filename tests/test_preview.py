@@ -43,8 +43,8 @@ def json_lines(stdout: str) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------- the command
 
 
-def test_preview_with_pain_at_forty_seconds_halts_then_asks_zero_to_ten(tmp_path: Path) -> None:
-    result = voicecoach(tmp_path, "preview", CHAIR_SCRIPT, "--say", "40:pain", "--json")
+def test_preview_with_pain_during_a_setup_halts_then_asks_zero_to_ten(tmp_path: Path) -> None:
+    result = voicecoach(tmp_path, "preview", CHAIR_SCRIPT, "--say", "55:pain", "--json")
     assert result.returncode == 0, result.stderr
     lines = json_lines(result.stdout)
     for line in lines:
@@ -52,13 +52,13 @@ def test_preview_with_pain_at_forty_seconds_halts_then_asks_zero_to_ten(tmp_path
         assert isinstance(line["kind"], str)
         assert ("state" in line) if line["kind"] == "state" else ("text" in line)
     heard = next(i for i, line in enumerate(lines) if line["kind"] == "heard")
-    assert lines[heard]["t"] == 40 and lines[heard]["text"] == "pain"
+    assert lines[heard]["t"] == 55 and lines[heard]["text"] == "pain"
     halt = lines[heard + 1]
-    assert halt["kind"] == "halt" and halt["t"] == 40
+    assert halt["kind"] == "halt" and halt["t"] == 55
     later = [line for line in lines[heard:] if line["kind"] == "say"]
     assert PAIN_QUESTION in [line["text"] for line in later[:3]]
     question = next(line for line in later if line["text"] == PAIN_QUESTION)
-    assert 40 < question["t"] < 50
+    assert 55 < question["t"] < 65
     assert [line["state"] for line in lines if line["kind"] == "state"][-1] == "ended"
 
 
@@ -140,9 +140,9 @@ def test_simulated_answers_are_marked_as_simulated() -> None:
 
 
 def test_a_said_phrase_comes_before_the_simulated_answer() -> None:
-    lines = preview(sample_script(), Settings(), [(21.0, "four")])
+    lines = preview(sample_script(), Settings(), [(28.0, "four")])
     heard = [line for line in lines if line.kind == "heard"]
-    assert [(line.t, line.text) for line in heard] == [(21.0, "four")]
+    assert [(line.t, line.text) for line in heard] == [(28.0, "four")]
     scores = [line for line in lines if line.kind == "log" and line.text == "pain_score"]
     assert scores[0].detail["detail"]["moment"] == "start"
     assert scores[0].detail["detail"]["score"] == 4

@@ -261,7 +261,7 @@ def test_schema_ships_in_the_package_and_is_valid_draft_2020_12() -> None:
 
 def test_schema_refuses_unknown_keys_in_every_mapping() -> None:
     objects = _objects(_schema())
-    assert len(objects) == 3  # script, exercise, variant
+    assert len(objects) == 4  # script, exercise, ceiling, variant
     assert all(obj.get("additionalProperties") is False for obj in objects)
 
 

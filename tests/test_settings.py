@@ -482,3 +482,14 @@ def test_model_path_must_hold_a_speech_model(config_dir: Path, tmp_path: Path) -
     (empty / "vosk-small" / "am" / "final.mdl").write_bytes(b"am")
     assert save_setting("model_path", str(empty)) == str(empty)
     assert load_settings().recognition.model_path == str(empty)
+
+
+def test_rest_between_exercises_is_a_setting_with_a_thirty_second_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VOICECOACH_CONFIG_DIR", str(tmp_path))
+    assert load_settings().session.rest_between_exercises == 30
+    save_setting("rest_between_exercises", "60")
+    assert load_settings().session.rest_between_exercises == 60
+    with pytest.raises(SettingsError):
+        save_setting("rest_between_exercises", "900")

@@ -9,9 +9,11 @@ import numpy as np
 import pytest
 
 from voicecoach.audio.speaker import PrintSpeaker
-from voicecoach.cli.play import settings_or_say_why
+from voicecoach.cli.main import main
+from voicecoach.cli.play import plan_or_say_why, settings_or_say_why
 from voicecoach.errors import SettingsError
-from voicecoach.player.spoken_errors import SETTINGS_PROBLEM, say_aloud
+from voicecoach.player.spoken_errors import PLAN_PROBLEM, SETTINGS_PROBLEM, say_aloud
+from voicecoach.script.plan_file import PlanError
 
 
 class HeardSpeaker:
@@ -72,3 +74,19 @@ def test_a_broken_settings_file_is_said_aloud_then_reported(
     with pytest.raises(SettingsError):
         settings_or_say_why(_args(text=True))  # typed sessions: the screen is enough
     assert spoken == []
+
+
+def test_a_broken_plan_file_stops_the_session_said_aloud_and_reported(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "plan.yaml").write_text("affected_side: middle\n", encoding="utf-8")
+    monkeypatch.setenv("VOICECOACH_CONFIG_DIR", str(tmp_path))
+    spoken: list[str] = []
+    monkeypatch.setattr(
+        "voicecoach.player.spoken_errors.say_aloud", lambda text: spoken.append(text)
+    )
+    with pytest.raises(PlanError) as error:
+        plan_or_say_why(_args(text=False))
+    assert f"{tmp_path / 'plan.yaml'}:1:16: affected_side:" in str(error.value)
+    assert spoken == [PLAN_PROBLEM]
+    assert main(["play", "--text", "chair-gentle-start"]) == 2  # nothing is played

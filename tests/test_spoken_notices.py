@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import itertools
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
@@ -119,17 +120,24 @@ def test_with_no_microphone_the_screen_shows_one_short_line_and_key_wording(
     from voicecoach.audio import speaker as speaker_module
     from voicecoach.audio.speaker import PrintSpeaker
     from voicecoach.config.settings import Settings
+    from voicecoach.errors import DeviceError
     from voicecoach.player import voice_player
+    from voicecoach.player.listening import CleaningMicrophone
 
-    why = (
-        "Voice commands are off, because I cannot find a microphone. Use the keyboard "
-        "instead. (no input device: PortAudio says -9996 Invalid device\nFix: plug one in)"
-    )
-    monkeypatch.setattr(voice_player.Listening, "start", lambda self: why)
+    def no_microphone(settings: Settings, speaker: object) -> Callable[[], CleaningMicrophone]:
+        def open_it() -> CleaningMicrophone:
+            raise DeviceError(
+                "no input device: PortAudio says -9996 Invalid device\nFix: plug one in"
+            )
+
+        return open_it
+
+    parts = voice_player.VoiceParts(voice_off_reason=lambda s: None, microphone=no_microphone)
     monkeypatch.setattr(speaker_module, "open_speaker", lambda *a, **k: PrintSpeaker(echo=False))
     monkeypatch.setattr(voice_player, "SpeechCache", NoSynthesis)
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-    with voice_player.voice_session_io(Settings(), plain=True) as (session_io, said_first):
+    with voice_player.voice_session_io(Settings(), plain=True, parts=parts) as session:
+        session_io, said_first = session.io, session.notices
         assert said_first == (
             "Voice commands are off, because I cannot find a microphone. Use the keyboard instead.",
         )
@@ -164,15 +172,3 @@ def waiting_for_ready() -> Status:
         can_say=("continue", "stop", "pain", "help"),
         level=0,
     )
-
-
-def test_a_lost_speaker_is_shown_and_said_when_it_is_back() -> None:
-    from voicecoach.audio.failover import BACK, LOST
-    from voicecoach.player.notices import SPEAKER_BACK_SPOKEN, speaker_notice
-
-    lost, back = speaker_notice(LOST), speaker_notice(BACK)
-    assert (lost.text, lost.spoken) == (LOST, "")  # nothing can be heard while it is lost
-    assert (back.text, back.spoken) == (BACK, SPEAKER_BACK_SPOKEN)
-    speech, display = run_with([(20.0, lost), (26.0, back)])
-    assert LOST in display.notes and BACK in display.notes
-    assert speech.texts().count(SPEAKER_BACK_SPOKEN) == 1

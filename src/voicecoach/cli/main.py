@@ -46,6 +46,7 @@ COMMANDS = (
     "install_launcher",
     "list_scripts",
     "model",
+    "plan",
     "play",
     "preview",
     "report",

@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from voicecoach.config.settings import Settings
 from voicecoach.script.model import Exercise, Pace, Script, Sides
+from voicecoach.session.plan import HOLD_REST_SECONDS
 from voicecoach.session.preview import preview
 from voicecoach.session.vocabulary import count_word
 
@@ -26,7 +27,8 @@ def seconds_per_rep_as_played(exercise: Exercise, script: Script, settings: Sett
         raise ValueError("only counted exercises have a pace to measure")
     # One side only: left-then-right would count the reps twice.
     sides = Sides.NONE if exercise.sides is Sides.LEFT_THEN_RIGHT else exercise.sides
-    one = replace(exercise, sets=1, reps=MEASURED_REPS, sides=sides)
+    # One rep more than measured: the last rep of a set is "Last one", not its number.
+    one = replace(exercise, sets=1, reps=MEASURED_REPS + 1, sides=sides)
     alone = replace(script, exercises=(one,), cool_down=(), closing="")
     quiet = replace(
         settings,
@@ -39,16 +41,18 @@ def seconds_per_rep_as_played(exercise: Exercise, script: Script, settings: Sett
         line.t
         for line in preview(alone, quiet, simulate_person=False)
         if line.kind == "say" and line.text.startswith(labels)
-    ]
+    ][:MEASURED_REPS]
     if len(starts) < MEASURED_REPS:
         raise ValueError(f"preview of {exercise.name} did not count {MEASURED_REPS} reps")
     return (starts[-1] - starts[0]) / (MEASURED_REPS - 1)
 
 
 def seconds_per_rep_by_tempo(exercise: Exercise, settings: Settings) -> float:
-    """What the script's tempo alone would give: a second to start a hold, the hold, and
-    the tempo for every other cue (or for every cue when there is no hold)."""
+    """What the script's tempo alone would give: a second to start a hold, the hold, the
+    tempo for every other cue, and the quiet rest before the next hold (or the tempo for
+    every cue when there is no hold)."""
     pace = settings.session.pace
     if exercise.hold > 0:
-        return 1.0 + exercise.hold + (len(exercise.cues) - 1) * exercise.tempo * pace
+        rest = HOLD_REST_SECONDS + settings.session.extra_rest_between_sets
+        return 1.0 + exercise.hold + (len(exercise.cues) - 1) * exercise.tempo * pace + rest
     return len(exercise.cues) * exercise.tempo * pace

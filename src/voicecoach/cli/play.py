@@ -66,6 +66,22 @@ def settings_or_say_why(args: argparse.Namespace) -> Settings:
         raise
 
 
+def plan_or_say_why(args: argparse.Namespace) -> None:
+    """Check the plan file before a session starts: a plan with a mistake stops it (a
+    physiotherapist's limits are never quietly ignored), and a voice session says so."""
+    from voicecoach.script.plan_file import PlanError
+    from voicecoach.store.plan_store import load_plan_file
+
+    try:
+        load_plan_file()
+    except PlanError:
+        if not getattr(args, "text", False):
+            from voicecoach.player.spoken_errors import PLAN_PROBLEM, say_aloud
+
+            say_aloud(PLAN_PROBLEM)
+        raise
+
+
 def choose_script(script_arg: str | None, position: str | None) -> Script:
     if script_arg is None:
         if position is None:
@@ -97,6 +113,7 @@ def run(args: argparse.Namespace) -> int:
     if list_devices_requested(args):
         return 0
     settings = settings_or_say_why(args)
+    plan_or_say_why(args)
     script = choose_script(args.script, args.position)
     from voicecoach.player.voice_player import play_script, player_session
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
+from pathlib import Path
 
 from voicecoach.errors import UsageError
 from voicecoach.script.library import find_script
@@ -44,6 +46,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument(
         "--no-simulate", action="store_true", help="no simulated answers; questions time out"
     )
+    parser.add_argument(
+        "--plan",
+        type=Path,
+        metavar="PATH",
+        help="play the session as this plan file sets it (switched off, side, levels, zones)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -52,7 +60,18 @@ def run(args: argparse.Namespace) -> int:
     # escapes main()'s handler as a traceback.
     says = [parse_say(text) for text in args.say]
     script = find_script(args.script)
-    lines = preview(script, load_settings(), says, simulate_person=not args.no_simulate)
+    settings = load_settings()
+    levels: dict[str, int] = {}
+    if args.plan is not None:
+        from voicecoach.session.plan_following import apply_plan, followed_settings, planned_levels
+        from voicecoach.store.plan_store import load_plan_file
+
+        plan = load_plan_file(args.plan)
+        assert plan is not None  # a path was given: a missing file raises PlanError
+        script = apply_plan(script, plan)
+        settings = replace(settings, session=followed_settings(settings.session, plan))
+        levels = planned_levels(script, {}, plan)
+    lines = preview(script, settings, says, levels=levels, simulate_person=not args.no_simulate)
     for line in lines:
         if args.json:
             print(json.dumps(line.as_json()))

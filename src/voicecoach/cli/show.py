@@ -83,10 +83,23 @@ def exercise_lines(
     if exercise.pace == Pace.COUNTED:
         yield pace_line(exercise, script, settings or Settings())
     else:
-        yield 'Pace: in your own time; say "done" at the end of each set.'
+        yield (
+            f"Pace: in your own time, counted for you every {_seconds(exercise.tempo)}; "
+            'say "done" when the set is finished.'
+        )
     yield from _variant_lines("Easier", exercise, exercise.easier, -1)
     yield from _variant_lines("Harder", exercise, exercise.harder, 1)
+    yield f"Most: {ceiling_words(exercise)} (harder stops here)."
+    if exercise.frequency:
+        yield f"How often: {exercise.frequency}."
     yield f"From: {exercise.source}."
+
+
+def ceiling_words(exercise: Exercise) -> str:
+    """The exercise's ceiling, e.g. "3 sets of 15, hold 3 seconds"."""
+    reps, sets, hold = exercise.limits()
+    text = f"{sets} {'set' if sets == 1 else 'sets'} of {reps}"
+    return text + (f", hold {_seconds(hold)}" if hold else "")
 
 
 def pace_line(exercise: Exercise, script: Script, settings: Settings) -> str:
@@ -126,6 +139,8 @@ def describe_amount(exercise: Exercise) -> str:
         parts.append("left then right")
     elif exercise.sides == Sides.ALTERNATING:
         parts.append("alternating sides")
+    elif exercise.sides == Sides.AFFECTED:
+        parts.append(f"{exercise.side} side only" if exercise.side else "affected side only")
     between = (
         "sets"
         if exercise.sets > 1

@@ -12,6 +12,7 @@ import argparse
 from voicecoach.cli.play import (
     add_session_options,
     list_devices_requested,
+    plan_or_say_why,
     settings_or_say_why,
 )
 from voicecoach.player.live_session import LiveSession
@@ -33,6 +34,7 @@ def run(args: argparse.Namespace) -> int:
     if list_devices_requested(args):
         return 0
     settings = settings_or_say_why(args)
+    plan_or_say_why(args)
     library = load_library()
     history = History()
     try:

@@ -155,8 +155,16 @@ SETTING_KEYS: tuple[SettingKey, ...] = (
         "extra_rest_between_sets",
         "session.extra_rest_between_sets",
         "seconds from 0 to 300",
-        "Seconds added to every rest between sets (fatigue pacing).",
+        "Seconds added to every rest between sets, exercises and holds (fatigue pacing).",
         whole(0, 300),
+        show_number,
+    ),
+    key(
+        "rest_between_exercises",
+        "session.rest_between_exercises",
+        "seconds from 0 to 600",
+        "Seconds of rest after each exercise, before the next one.",
+        whole(0, 600),
         show_number,
     ),
     key(

@@ -41,7 +41,10 @@ class SessionSettings:
     more_rest_seconds: int = 30
     """Seconds added by "more rest"."""
     extra_rest_between_sets: int = 0
-    """Seconds added to every rest between sets (MS fatigue pacing)."""
+    """Seconds added to every rest between sets, between exercises and between holds
+    (MS fatigue pacing)."""
+    rest_between_exercises: int = 30
+    """Seconds of rest after each exercise, before the next one is announced."""
     pace: float = 1.0
     """Tempo multiplier for counted reps: 1.5 is a gentler pace."""
     heat_note: bool = True

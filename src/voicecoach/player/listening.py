@@ -136,7 +136,7 @@ class Listening:
         """Judge one block and feed it to the recogniser: what may act, as input items."""
         verdict = self.own_voice.hear(block.raw, block.cleaned, block.reference)
         if self.floor is not None:
-            self.floor.heard_block(verdict.person_talking)
+            self.floor.heard_block(verdict.person_starting)
         listener = self._listener
         if listener is None:
             return []

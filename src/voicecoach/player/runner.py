@@ -6,15 +6,20 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from voicecoach.config.settings import Settings
 from voicecoach.player.live_session import InputWait, LiveSession, SessionIO
 from voicecoach.script.library import gentlest_script
 from voicecoach.script.model import Script
+from voicecoach.script.plan_file import Plan, PlanError
 from voicecoach.session.engine import SessionEngine
 from voicecoach.session.events import Log
+from voicecoach.session.plan_following import apply_plan, followed_settings, planned_levels
+from voicecoach.session.progression import SETTLED_SESSIONS, Carried, carry_over
 from voicecoach.session.vocabulary import vocabulary_for
 from voicecoach.store.history import History
+from voicecoach.store.plan_store import load_plan_file
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,9 @@ def play_session(
     history: History | None = None,
     notices: tuple[str, ...] = (),
 ) -> SessionEngine:
-    """Play `script` to its end, recording every event in `history` as it happens.
+    """Play `script` to its end, following the plan file when there is one, starting each
+    exercise at the level carried over from the sessions before, and recording every event
+    in `history` as it happens.
 
     When opening the history set a damaged file aside, the screen gets the whole note (with
     both paths) and the person hears once, among the first notices, that a new history
@@ -71,18 +78,7 @@ def play_session(
     if history is not None and history.set_aside is not None:
         print(history.damage_note, file=sys.stderr, flush=True)
         notices = (*notices, HISTORY_SET_ASIDE)
-    levels = history.levels_for(script.id) if history is not None else {}
-    engine = SessionEngine(
-        script,
-        settings.session,
-        levels=levels,
-        vocabulary=vocabulary_for(settings.recognition),
-        notices=notices,
-        # The red flags are said in a person's first session; a high start score offers
-        # the gentlest session for the same position.
-        first_use=history is not None and history.count_sessions() == 0,
-        gentlest=gentlest_script(script.position),
-    )
+    engine = session_engine(script, settings, history=history, notices=notices)
     record = history_recorder(history, script) if history is not None else None
     try:
         LiveSession.over(engine, io, on_log=record).run()
@@ -93,3 +89,57 @@ def play_session(
                     record(action, io.clock())
         raise
     return engine
+
+
+def session_engine(
+    script: Script,
+    settings: Settings,
+    *,
+    history: History | None = None,
+    notices: tuple[str, ...] = (),
+    plan: Plan | None = None,
+    now: datetime | None = None,
+) -> SessionEngine:
+    """The engine for one session: the plan file (loaded unless given) applied to the
+    script and the settings, the levels carried over (session/progression.py), and what is
+    said about them in the introduction."""
+    plan = plan if plan is not None else load_plan_file()
+    session_settings = settings.session
+    notes: list[str] = []
+    if plan is not None:
+        script = apply_plan(script, plan)
+        session_settings = followed_settings(session_settings, plan)
+        often = plan.how_often()
+        if often:
+            notes.append(f"Your plan is to exercise {often}.")
+    carried = Carried({}, ())
+    if history is not None:
+        carried = carry_over(
+            [e.name for e in script.all_exercises],
+            history.past_sessions(script.id, SETTLED_SESSIONS),
+            history.last_session_date(),
+            now or datetime.now(timezone.utc),
+        )
+    levels = carried.levels if plan is None else planned_levels(script, carried.levels, plan)
+    return SessionEngine(
+        script,
+        session_settings,
+        levels=levels,
+        vocabulary=vocabulary_for(settings.recognition),
+        notices=notices,
+        notes=(*carried.notes, *notes),
+        # The red flags are said in a person's first session; a high start score offers
+        # the gentlest session for the same position (as the plan sets it).
+        first_use=history is not None and history.count_sessions() == 0,
+        gentlest=_gentlest(script, plan),
+    )
+
+
+def _gentlest(script: Script, plan: Plan | None) -> Script | None:
+    gentlest = gentlest_script(script.position)
+    if gentlest is None or plan is None:
+        return gentlest
+    try:
+        return apply_plan(gentlest, plan)
+    except PlanError:  # the plan switches off all of it: there is nothing gentler to offer
+        return None

@@ -1,7 +1,7 @@
 """Saying out loud why a voice session cannot start.
 
 A person using the player by voice alone may not see the screen. When `play` or `start`
-stops before the session (a broken settings file), the full message still goes to the
+stops before the session (a broken settings or plan file), the full message still goes to the
 screen (and exit code 2), and one short sentence is said through the default speaker so
 they know something is wrong and where to look. Best effort: with no speaker or no speech
 engine, the printed message is all there is.
@@ -19,6 +19,10 @@ from voicecoach.config.settings import AudioSettings, SpeechSettings
 SETTINGS_PROBLEM = (
     "I cannot start, because your settings file has a problem. "
     "The details are on the screen. Ask someone to help you fix it."
+)
+PLAN_PROBLEM = (
+    "I cannot start, because your exercise plan file has a problem. "
+    "The details are on the screen. Ask your physiotherapist or someone to help you fix it."
 )
 WAIT_LIMIT = 15.0
 

@@ -96,6 +96,16 @@ def listener_factory(settings: Settings) -> Callable[[], CommandListener]:
     return new_listener
 
 
+@dataclass(frozen=True)
+class VoiceParts:
+    """How the voice session finds out whether voice can be on, opens the microphone and
+    makes a listener: the real ones by default; tests hand in fakes."""
+
+    voice_off_reason: Callable[[Settings], str | None] = voice_off_reason
+    microphone: Callable[[Settings, Speaker], Callable[[], CleaningMicrophone]] = microphone_factory
+    listener: Callable[[Settings], Callable[[], CommandListener]] = listener_factory
+
+
 def start_listening(
     listening: Listening, threads: PlayerThreads, off: str | None = None
 ) -> str | None:
@@ -139,9 +149,14 @@ def synthesis_work(cache: SpeechCache, wanted: queue.Queue[Sequence[str]]) -> Wo
 
 @contextlib.contextmanager
 def voice_session_io(
-    settings: Settings, *, plain: bool = False, time_scale: float = 1.0
+    settings: Settings,
+    *,
+    plain: bool = False,
+    time_scale: float = 1.0,
+    parts: VoiceParts | None = None,
 ) -> Iterator[PlayerSession]:
     """Speaker, microphone, recogniser, keyboard and display, ready for a machine to use."""
+    made = parts or VoiceParts()
     from voicecoach.audio.speaker import open_speaker
     from voicecoach.player.display import make_display
 
@@ -166,14 +181,14 @@ def voice_session_io(
     try:
         with keyboard(sys.stdin, display.note, display.typing, start=threads.start) as inputs:
             listening = Listening(
-                microphone_factory(settings, speaker),
-                listener_factory(settings),
+                made.microphone(settings, speaker),
+                made.listener(settings),
                 inputs,
                 notes.put,
                 floor=output,
                 healths=listening_healths,
             )
-            off = start_listening(listening, threads, voice_off_reason(settings))
+            off = start_listening(listening, threads, made.voice_off_reason(settings))
             notices: tuple[str, ...] = ()
             if off is not None:
                 notices = (off.split(" (")[0],)  # said first, by the engine

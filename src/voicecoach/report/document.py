@@ -17,11 +17,11 @@ import os
 import stat
 import tempfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from statistics import fmean
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from voicecoach.report.charts import (
     ReportError,
@@ -33,7 +33,7 @@ from voicecoach.report.charts import (
     sessions_chart_png,
 )
 from voicecoach.report.weeks import WeekSummary, exercise_changes, weekly
-from voicecoach.report.wording import count, day, pain_pair, percent, when
+from voicecoach.report.wording import count, day, minutes_seconds, pain_pair, percent, when
 from voicecoach.store.history import SessionSummary
 
 __all__ = ["OutRefused", "ReportError", "WeekSummary", "render_html", "weekly", "write_report"]
@@ -45,8 +45,13 @@ RECENT_SESSIONS = 15
 # ---------------------------------------------------------------- writing
 
 
-def write_report(sessions: Sequence[SessionSummary], out: Path) -> Path:
-    """Write the HTML report, or only the pain chart when `out` ends in .png.
+def write_report(
+    sessions: Sequence[SessionSummary],
+    out: Path,
+    details: Mapping[int, Sequence[Mapping[str, Any]]] | None = None,
+) -> Path:
+    """Write the HTML report, or only the pain chart when `out` ends in .png. `details`:
+    per session id, its pain reports during the session and its levels (cli/report.py).
 
     `out` must be a new path or a regular file (it is replaced); anything else (a device,
     a pipe, a folder, or a link to one) is refused untouched with ReportError."""
@@ -54,7 +59,7 @@ def write_report(sessions: Sequence[SessionSummary], out: Path) -> Path:
     if out.suffix.lower() == ".png":
         content = pain_chart_png([s for s in sessions if not s.problem])
     else:
-        content = render_html(sessions).encode("utf-8")
+        content = render_html(sessions, details=details).encode("utf-8")
     _write_private(out, content)
     return out
 
@@ -123,7 +128,11 @@ summary { cursor: pointer; font-weight: bold; }
 """
 
 
-def render_html(sessions: Sequence[SessionSummary], generated: datetime | None = None) -> str:
+def render_html(
+    sessions: Sequence[SessionSummary],
+    generated: datetime | None = None,
+    details: Mapping[int, Sequence[Mapping[str, Any]]] | None = None,
+) -> str:
     """The whole report page; self-contained (no links to load, no scripts). Sessions whose
     history row could not be read are named in a note and left out of the figures."""
     made = (generated or datetime.now()).astimezone()
@@ -148,7 +157,7 @@ def render_html(sessions: Sequence[SessionSummary], generated: datetime | None =
         ),
     ]
     if sessions:
-        parts += _report_body(sessions)
+        parts += _report_body(sessions, details or {})
     else:
         parts.append(
             "<p><strong>No sessions recorded yet.</strong> After your first session, "
@@ -158,7 +167,9 @@ def render_html(sessions: Sequence[SessionSummary], generated: datetime | None =
     return "\n".join(parts)
 
 
-def _report_body(sessions: Sequence[SessionSummary]) -> list[str]:
+def _report_body(
+    sessions: Sequence[SessionSummary], details: Mapping[int, Sequence[Mapping[str, Any]]]
+) -> list[str]:
     oldest_first = sorted(sessions, key=lambda s: (s.date, s.id))
     weeks = weekly(oldest_first)
     changes = exercise_changes(oldest_first)
@@ -179,6 +190,8 @@ def _report_body(sessions: Sequence[SessionSummary]) -> list[str]:
         _changes_table(changes),
         "<h2>Recent sessions</h2>",
         _recent_table(oldest_first[::-1][:RECENT_SESSIONS]),
+        "<h2>Pain during sessions, and levels</h2>",
+        _details_table(oldest_first[::-1][:RECENT_SESSIONS], details),
         "<h2>Week by week</h2>",
         f"<details><summary>Show the numbers for all {count(len(weeks), 'week')} "
         "with sessions</summary>",
@@ -281,6 +294,45 @@ def _changes_table(changes: dict[str, Counter[str]]) -> str:
         rows,
         numeric=(1, 2, 3),
     )
+
+
+def _details_table(
+    newest_first: Sequence[SessionSummary], details: Mapping[int, Sequence[Mapping[str, Any]]]
+) -> str:
+    """Which exercise each pain report came from, and where levels changed."""
+    rows = [
+        [when(s.date), s.title, minutes_seconds(float(d.get("t", 0.0))), *_detail_words(d)]
+        for s in newest_first
+        for d in details.get(s.id, ())
+    ]
+    if not rows:
+        return (
+            "<p>No pain was reported during the recent sessions, and every exercise was "
+            "done as written.</p>"
+        )
+    return _table(
+        "Pain reported during the recent sessions (with the exercise it came from), and "
+        "each exercise's level (0 is as written, below 0 easier, above 0 harder)",
+        ["Session", "Script", "Time in session", "What", "Exercise"],
+        rows,
+        numeric=(2,),
+    )
+
+
+def _detail_words(detail: Mapping[str, Any]) -> list[str]:
+    """[what happened, the exercise] for one pain report or level."""
+    exercise = str(detail.get("exercise") or "between exercises")
+    if detail.get("kind") == "pain":
+        score, zone = detail.get("score"), detail.get("zone") or "no score"
+        return [f"pain {'?' if score is None else score} of 10 ({zone})", exercise]
+    level, before = detail.get("level"), detail.get("from")
+    if not isinstance(level, int):
+        return ["level changed", exercise]
+    if detail.get("carried"):
+        return [f"started at level {level:+d}", exercise]
+    if isinstance(before, int):
+        return [f"level {before:+d} → {level:+d}", exercise]
+    return [f"to level {level:+d}", exercise]
 
 
 def _recent_table(newest_first: Sequence[SessionSummary]) -> str:

@@ -48,3 +48,9 @@ def years(first: date, last: date) -> str:
 def when(moment: datetime) -> str:
     local = moment.astimezone()
     return f"{day(local)} {local:%H:%M}"
+
+
+def minutes_seconds(seconds: float) -> str:
+    """Session time as "12:05" (minutes and seconds from the start)."""
+    minutes, rest = divmod(int(seconds), 60)
+    return f"{minutes}:{rest:02d}"

@@ -9,7 +9,9 @@ carry line and column; the nodes are turned into plain values (yaml_values.py), 
 object is ever constructed from a tag and duplicate keys can be caught. The values are
 checked against schema/script.schema.json (schema_problems.py), and each error is reworded
 for people and placed at the YAML node it is about. A few rules the schema cannot express
-(exercise names differ) are checked here after it, and the values become the model.
+(exercise names differ; every level stays within the exercise's ceiling; a variant's
+`replaces` is a sentence of the setup) are checked after it (script_rules.py), and the
+values become the model.
 """
 
 from __future__ import annotations
@@ -19,16 +21,16 @@ from pathlib import Path
 from typing import Any
 
 from voicecoach.errors import ScriptError
-from voicecoach.script.model import Exercise, Pace, Position, Script, Sides, Variant
-from voicecoach.script.problem import FieldPath, Problem, at_start, format_path
+from voicecoach.script.model import Ceiling, Exercise, Pace, Position, Script, Sides, Variant
+from voicecoach.script.problem import Problem, at_start, format_path
 from voicecoach.script.schema_problems import (
     describe_kind,
     expected_for_type,
     schema_path,
     schema_problems,
     script_schema,
-    show_value,
 )
+from voicecoach.script.script_rules import level_problems, name_problems
 from voicecoach.script.text_file import FileRefused, read_capped
 from voicecoach.script.yaml_text import compose, encoding_problem
 from voicecoach.script.yaml_values import ValueTree
@@ -108,33 +110,15 @@ def _problems_or_script(text: str, file: str) -> Iterator[Problem | Script]:
         what = describe_kind(document, "object")
         yield Problem(file, line, column, "top level", f"{what} ({expected})")
         return
-    problems = [*tree.problems, *schema_problems(document, tree), *_name_problems(document, tree)]
+    problems = [*tree.problems, *schema_problems(document, tree), *name_problems(document, tree)]
     yield from problems
-    if not problems:
-        yield _build_script(document, tree, file)
-
-
-def _name_problems(document: dict[str, Any], tree: ValueTree) -> Iterator[Problem]:
-    """Each exercise name is used once in a script, so it names one thing in speech and logs."""
-    first: dict[str, FieldPath] = {}
-    for section in ("exercises", "cool_down"):
-        items = document.get(section)
-        if not isinstance(items, list):
-            continue
-        for index, item in enumerate(items):
-            name = item.get("name") if isinstance(item, dict) else None
-            if not isinstance(name, str) or not name:
-                continue
-            key = " ".join(name.lower().split())
-            path: FieldPath = (section, index, "name")
-            if key in first:
-                yield tree.problem(
-                    path,
-                    f"{show_value(name)} is already the name of {format_path(first[key][:-1])} "
-                    "(expected a different name for each exercise)",
-                )
-            else:
-                first[key] = path
+    if problems:
+        return
+    script = _build_script(document, tree, file)
+    level = list(level_problems(script, tree))
+    yield from level
+    if not level:
+        yield script
 
 
 # --- plain values to the script model ------------------------------------------------------
@@ -176,6 +160,8 @@ def _build_exercise(item: dict[str, Any], line: int) -> Exercise:
         pace=Pace(item.get("pace", Pace.COUNTED.value)),
         easier=tuple(_build_variant(v) for v in item.get("easier", ())),
         harder=tuple(_build_variant(v) for v in item.get("harder", ())),
+        ceiling=Ceiling(**item.get("ceiling", {})),
+        frequency=item.get("frequency", ""),
         area=item.get("area"),
         line=line,
     )
@@ -186,6 +172,7 @@ def _build_variant(item: dict[str, Any]) -> Variant:
     cues = item.get("cues")
     return Variant(
         say=item["say"],
+        replaces=item.get("replaces"),
         reps=item.get("reps"),
         sets=item.get("sets"),
         hold=item.get("hold"),

@@ -46,6 +46,10 @@ class ValueTree:
                 return found.line + 1, found.column + 1
         return 1, 1
 
+    def has_key(self, path: FieldPath) -> bool:
+        """Whether the file writes the key at `path` itself."""
+        return path in self._key_marks
+
     def problem(self, path: FieldPath, message: str, *, key: bool = False) -> Problem:
         line, column = self.where(path, key=key)
         return Problem(self.file, line, column, format_path(path), message)

@@ -1,7 +1,9 @@
 """Easier and harder: one step at a time along an exercise's variants.
 
 The script's own variants come first (nearest first). Past them, generic steps apply:
-easier = fewer reps, shorter hold, slower tempo, longer rest; harder = the reverse.
+easier = fewer reps, shorter hold, slower tempo, longer rest; harder = more reps, a longer
+hold, one more set, each only up to the exercise's ceiling (the most its seed advises, see
+`Exercise.limits`): "harder" stops there, and `ceiling_sentence` says so.
 Level 0 is the exercise as written; -1 is one step easier; +1 one step harder.
 """
 
@@ -11,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from voicecoach.script.model import Exercise
+from voicecoach.session.vocabulary import count_word
 
 GenericStep = Callable[[Exercise], Exercise | None]
 
@@ -40,16 +43,17 @@ def _longer_rest(ex: Exercise) -> Exercise:
 
 
 def _more_reps(ex: Exercise) -> Exercise | None:
-    reps = min(50, max(ex.reps + 1, round(ex.reps * 1.3)))
+    reps = min(ex.limits()[0], max(ex.reps + 1, round(ex.reps * 1.3)))
     return replace(ex, reps=reps) if reps > ex.reps else None
 
 
 def _longer_hold(ex: Exercise) -> Exercise | None:
-    return replace(ex, hold=min(120, ex.hold + 2)) if 0 < ex.hold < 120 else None
+    hold = min(ex.limits()[2], ex.hold + 2)
+    return replace(ex, hold=hold) if 0 < ex.hold < hold else None
 
 
 def _one_more_set(ex: Exercise) -> Exercise | None:
-    return replace(ex, sets=ex.sets + 1) if ex.sets < 10 else None
+    return replace(ex, sets=ex.sets + 1) if ex.sets < ex.limits()[1] else None
 
 
 GENERIC_EASIER: tuple[_Generic, ...] = (
@@ -88,10 +92,16 @@ def adapt(base: Exercise, level: int) -> Adapted:
 
 
 def level_range(base: Exercise) -> tuple[int, int]:
-    """The easiest and hardest levels this exercise can take."""
+    """The easiest and hardest levels this exercise can take (a plan's cap included)."""
     lowest = -base.variant_steps(-1) - len(_applicable(base.at_level(-base.variant_steps(-1)), -1))
-    highest = base.variant_steps(1) + len(_applicable(base.at_level(base.variant_steps(1)), 1))
+    highest = _natural_highest(base)
+    if base.level_cap is not None:
+        highest = max(lowest, min(highest, base.level_cap))
     return lowest, highest
+
+
+def _natural_highest(base: Exercise) -> int:
+    return base.variant_steps(1) + len(_applicable(base.at_level(base.variant_steps(1)), 1))
 
 
 def _applicable(exercise: Exercise, step: int) -> list[_Generic]:
@@ -104,3 +114,17 @@ def _applicable(exercise: Exercise, step: int) -> list[_Generic]:
             found.append(generic)
             current = changed
     return found
+
+
+def ceiling_sentence(base: Exercise) -> str:
+    """What "harder" says at the hardest level: how far the exercise goes, in its numbers,
+    or that the plan keeps it here."""
+    if base.level_cap is not None and base.level_cap < _natural_highest(base):
+        return "Your plan keeps this exercise at this level. Ask your physiotherapist first."
+    reps, sets, hold = base.limits()
+    amount = f"{count_word(sets)} sets of {count_word(reps)}" if sets > 1 else count_word(reps)
+    held = f", holding for {count_word(hold)} seconds" if hold else ""
+    return (
+        f"This is as far as this exercise goes: up to {amount}{held}. "
+        "Keep it here; that is the most its guidance advises."
+    )

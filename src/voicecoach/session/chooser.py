@@ -116,7 +116,7 @@ class ScriptChooser:
     # ------------------------------------------------------------------ events
 
     def handle(self, event: Event) -> list[Action]:
-        if self.finished:
+        if self.finished and not isinstance(event, (Heard, KeyPressed)):
             return []
         if isinstance(event, Tick):
             return self._on_tick(event.t)
@@ -128,10 +128,26 @@ class ScriptChooser:
         if isinstance(event, KeyPressed):
             meaning = CHOOSER_KEYS.get(event.key.lower())
         elif isinstance(event, Heard):
-            meaning = event.word.meaning if event.word else self.vocabulary.lookup(event.text)
+            # Typed text is understood as the session engine understands it, so "please
+            # stop" or "it really hurts" act here too.
+            word = event.word or self.vocabulary.understand(event.text)
+            meaning = None if word is None else word.meaning
         else:  # pragma: no cover - Event is a closed union
             raise TypeError(event)
+        if self.finished:
+            return [] if meaning is None else self._after_the_end(meaning, event.t)
         return [] if meaning is None else self._on_meaning(meaning, event.t)
+
+    def _after_the_end(self, meaning: Meaning, t: float) -> list[Action]:
+        """Once chosen or ended, "stop" and "pain" still cut the speech at once: while
+        "Starting ..." is said the session has not begun, so they end the start without
+        one; the goodbye they simply cut. Anything else is left for the session."""
+        if meaning not in (Command.STOP, Command.PAIN):
+            return []
+        if self.chosen is not None:
+            self.chosen = None
+            return self._on_meaning(meaning, t)
+        return [StopSpeech()]
 
     def _on_tick(self, t: float) -> list[Action]:
         if not self._timers or self._timers[0] > t:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 
-from voicecoach.script.model import Pace
 from voicecoach.session.asking import Asking
 from voicecoach.session.events import (
     Action,
@@ -278,9 +277,10 @@ class Commands(Asking):
         ex = self._played_exercise(index)
         if ex is not None and step.place.set:
             parts.append(f"This is set {step.place.set} of {ex.sets}.")
-            # A self-paced set is counted by the person, not by us. The rep under way
-            # starts again after this answer, so it is one of those left.
-            if step.place.rep and ex.pace is Pace.COUNTED:
+            # Self-paced sets are counted for the person too (waiting for "done", none is
+            # left). The rep under way starts again after this answer, so it is one of those
+            # left.
+            if step.place.rep and step.kind is not StepKind.WAIT_DONE:
                 left_in_set = plural(ex.reps - step.place.rep + 1, "rep")
                 parts.append(f"{left_in_set.capitalize()} left in this set.")
         elif index < main:

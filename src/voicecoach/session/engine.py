@@ -65,6 +65,7 @@ from voicecoach.session.pain import PainDialogue
 from voicecoach.session.plan import planned_sets
 from voicecoach.session.safety_words import (
     END_FOR_PAIN,
+    FIRST_CHECK_PAIN,
     PAIN_ASK_AGAIN,
     PAIN_FIRST_WORDS,
     PAIN_QUESTION,
@@ -115,6 +116,13 @@ class SessionEngine(LevelChanges):
     pain: PainDialogue | None = None
     """The pain dialogue of the last "pain", if any."""
 
+    _stop_words: int | None = None
+    """The utterance that says "Stopped." (heard back, it is not a new stop)."""
+
+    _pain_on_hold: PainDialogue | None = None
+    """A pain dialogue "stop" came in before its score was given (or asked again after the
+    rest): "continue" (or ready, skip) comes back to its question, never to an exercise."""
+
     # ------------------------------------------------------------------ driving
 
     def start(self, t: float) -> list[Action]:
@@ -145,6 +153,7 @@ class SessionEngine(LevelChanges):
         elif isinstance(event, SpeechFinished):
             actions = self._on_speech_finished(event)
         elif isinstance(event, Heard):
+            actions = []
             word = event.word or self.vocabulary.understand(event.text)
             meaning = None if word is None else word.meaning
             if (
@@ -153,9 +162,13 @@ class SessionEngine(LevelChanges):
                 and event.t - self._stopped_at < SAME_STOP_SECONDS
             ):
                 # The same "stop" heard twice, or the player's own "Stopped." coming back:
-                # only a second stop said after a pause ends the session.
+                # only a second stop said after a pause ends the session. Other words
+                # said since (help, an answer) are cut all the same.
                 meaning = None
-            actions = [] if meaning is None else self._on_meaning(meaning, event.t)
+                if self._speaking is not None and self._speaking != self._stop_words:
+                    actions = self._cut()
+            if meaning is not None:
+                actions = self._on_meaning(meaning, event.t)
         elif isinstance(event, KeyPressed):
             meaning = self._key_meaning(event.key)
             actions = [] if meaning is None else self._on_meaning(meaning, event.t)
@@ -185,7 +198,11 @@ class SessionEngine(LevelChanges):
             if meaning in (Command.LOUDER, Command.QUIETER):
                 return self._command(meaning, t)  # the moment for "no" goes on
             stands = self._score_stands(t)
-            if meaning in SAFETY_COMMANDS or (meaning in _CUTS and not self.finished):
+            if self.finished:
+                # The score ended the session: its closing words carry the advice (rest,
+                # when to contact the GP), so they are said; a second stop or pain cuts them.
+                return stands
+            if meaning in _CUTS:
                 # It stands, but its reply is not said: the word acts at once.
                 stands = self._unsaid(stands)
             return stands + self._on_meaning(meaning, t)
@@ -193,16 +210,37 @@ class SessionEngine(LevelChanges):
         if meaning is Command.PAIN:
             if self.state is State.RESTING_AFTER_PAIN and self.pain is not None:
                 return self.pain.rest_over(t)  # ask the score again now
+            owed = self._pain_owed()
+            if owed is not None and owed.after_red:
+                # Red pain is being followed up: its question again, so the first score
+                # (8-10 ends the session) still counts.
+                self._pain_on_hold = None
+                return [*self._cut(), *owed.ask_after_stop(t)]
             return self._pain(t)
         if meaning is Command.STOP:
-            return self._stop(t)
+            owed = self._pain_owed()
+            actions = self._stop(t)
+            self._pain_on_hold = owed if self.state is State.STOPPED else None
+            self._stop_words = self._speaking  # "Stopped. Say continue ..."
+            return actions
         if meaning is Command.TINGLING:
             if self.state is State.RESTING_AFTER_PAIN:
                 # The exercise has stopped already: the advice, and the rest goes on.
                 log = Log("symptom", {"kind": "tingling", "exercise": None})
                 self._speech_queue, self._after_speech = [], None  # the count-down goes on
                 return [StopSpeech(), log, *self._aside(t, [TINGLING_ADVICE])]
-            self.pain = PainDialogue(self)
+            owed = self._pain_owed()
+            if owed is None and self.question and self.question.kind is QuestionKind.MOVE_ON:
+                owed = self.pain  # stopped already, and another exercise is being offered
+            if owed is not None:
+                # The exercise has stopped for pain not yet scored (or has stopped, and the
+                # next is offered): the advice, then the question still waiting.
+                name = self._exercise_name(owed.exercise_index)
+                log = Log("symptom", {"kind": "tingling", "exercise": name})
+                aside = self._aside(t, [TINGLING_ADVICE])
+                cut = [] if any(isinstance(a, StopSpeech) for a in aside) else [StopSpeech()]
+                return [*cut, log, *aside]
+            self.pain, self._pain_on_hold = PainDialogue(self), None
             return self.pain.tingling(t)
         return _IN_STATE[self.state](self, meaning, t)
 
@@ -222,7 +260,10 @@ class SessionEngine(LevelChanges):
         return out
 
     def _while_moving(self, meaning: Meaning, t: float) -> list[Action]:
-        """SPEAKING, COUNTING, HOLDING, RESTING: an answer word means nothing here."""
+        """SPEAKING, COUNTING, HOLDING, RESTING: an answer word means nothing here, but
+        "done" while a self-paced set is counted ends that set."""
+        if meaning is Answer.DONE and self.state is State.COUNTING:
+            return self._end_self_paced_set(t)
         return [] if isinstance(meaning, Answer) else self._command(meaning, t)
 
     def _while_waiting_for_done(self, meaning: Meaning, t: float) -> list[Action]:
@@ -232,9 +273,33 @@ class SessionEngine(LevelChanges):
 
     def _while_on_hold(self, meaning: Meaning, t: float) -> list[Action]:
         """PAUSED, STOPPED, WAITING_FOR_READY, TAKING_A_REST: "done"/"ready" carries on."""
+        owed = self._pain_on_hold
+        if owed is not None and meaning in (Answer.DONE, Command.CONTINUE, Command.SKIP):
+            # Stopped before the pain was scored: its question first, then the session.
+            self._pain_on_hold = None
+            log = Log("command_heard", {"command": meaning.value, "state": self.state.value})
+            return [log, *self._cut(), *owed.ask_after_stop(t)]
         if meaning is Answer.DONE:
             return self._continue(t)
+        if meaning is Command.SKIP and self._kept_place_is_past_this_exercise():
+            # The exercise was left already (red pain, tingling): "next" goes on to the
+            # exercise offered, never to the next one for the same part of the body.
+            log = Log("command_heard", {"command": meaning.value, "state": self.state.value})
+            resume = self._resume_to
+            actions = self._cut()
+            self.state = State.SPEAKING
+            words = ["Skipping to the next exercise."]
+            return [log, *actions, *self._speak(words, lambda at: self._resume(at, resume))]
         return [] if isinstance(meaning, Answer) else self._command(meaning, t)
+
+    def _kept_place_is_past_this_exercise(self) -> bool:
+        step = self.step
+        return (
+            self.state in AWAITING_CONTINUE
+            and step is not None
+            and step.place.exercise >= 0
+            and self._resume_to >= self._next_exercise_start(step.place.exercise)
+        )
 
     def _while_resting_after_pain(self, meaning: Meaning, t: float) -> list[Action]:
         """The guided rest after red pain: "ready" (or continue, skip) asks the score again
@@ -283,8 +348,19 @@ class SessionEngine(LevelChanges):
         return log + (handler(self, t) if handler else [])
 
     def _pain(self, t: float) -> list[Action]:
-        self.pain = PainDialogue(self)
+        self.pain, self._pain_on_hold = PainDialogue(self), None
         return self.pain.begin(t)
+
+    def _pain_owed(self) -> PainDialogue | None:
+        """The pain dialogue still waiting for a score, if any ("stop" may come in it)."""
+        question = self.question
+        asking = question is not None and question.kind in (
+            QuestionKind.PAIN_NOW,
+            QuestionKind.PAIN_AGAIN,
+        )
+        if asking or self.state is State.RESTING_AFTER_PAIN:
+            return self.pain
+        return self._pain_on_hold if self.state in ON_HOLD else None
 
     # ------------------------------------------------------------------ status
 
@@ -363,8 +439,8 @@ _CUTS = frozenset(Command) - {Command.CONTINUE, Command.LOUDER, Command.QUIETER}
 
 # Questions nothing else may move past, with what is said if something tries.
 _MUST_ANSWER_FIRST = {
-    QuestionKind.PAIN_NOW: "First, let's check your pain.",
-    QuestionKind.PAIN_AGAIN: "First, let's check your pain.",
+    QuestionKind.PAIN_NOW: FIRST_CHECK_PAIN,
+    QuestionKind.PAIN_AGAIN: FIRST_CHECK_PAIN,
     QuestionKind.START_OFFER: "First, let's decide about today.",
 }
 

@@ -4,10 +4,10 @@ rep (or, on hold, announce it and go on at the new level on "continue")."""
 from __future__ import annotations
 
 from voicecoach.script.model import Exercise
-from voicecoach.session.adaptation import adapt, level_range
+from voicecoach.session.adaptation import adapt, ceiling_sentence, level_range
 from voicecoach.session.commands import Commands
 from voicecoach.session.events import Action, Log
-from voicecoach.session.plan import Phase, Step, exercise_steps, number_steps
+from voicecoach.session.plan import Phase, Step, exercise_block, number_steps
 from voicecoach.session.states import ON_HOLD, State
 
 
@@ -31,7 +31,7 @@ class LevelChanges(Commands):
             edge = (
                 "This is already the easiest version."
                 if direction < 0
-                else "This is already the hardest version."
+                else ceiling_sentence(base)
                 if direction > 0
                 else "This is already the usual version."
             )
@@ -52,12 +52,8 @@ class LevelChanges(Commands):
         # that is in the exercise stopped for pain).
         current_index = self._resume_index() if resume_index is None else resume_index
         current = self.plan[current_index] if current_index < len(self.plan) else None
+        # Only the variant's sentence is said, never the whole setup again ("repeat" says it).
         self._replan_exercise(index, adapted.exercise, current)
-        resumes_with_setup = (
-            self.index < len(self.plan) and self.plan[self.index].phase is Phase.SETUP
-        )
-        if adapted.exercise.setup != base.setup and abs(new) > abs(old) and not resumes_with_setup:
-            words.append(adapted.exercise.setup)
         log = Log(
             "level_change",
             {
@@ -87,13 +83,12 @@ class LevelChanges(Commands):
         """Swap in the exercise's steps at its new level and point at the same rep."""
         start = next(i for i, s in enumerate(self.plan) if s.place.exercise == index)
         end = self._next_exercise_start(index)
-        main_count = len(self.script.exercises)
-        new_steps = exercise_steps(
-            exercise,
+        new_steps = exercise_block(
+            self.script,
             index,
-            main_count,
-            cool_down=index >= main_count,
-            extra_rest=self.settings.extra_rest_between_sets,
+            exercise,
+            self.settings.extra_rest_between_sets,
+            self.settings.rest_between_exercises,
         )
         self.plan = number_steps(self.plan[:start] + new_steps + self.plan[end:])
         if current is None or current.phase is Phase.SETUP or current.place.set == 0:

@@ -31,6 +31,7 @@ from voicecoach.session.events import Action, Cue, ListenFor, ListenRole, Log, S
 from voicecoach.session.level_change import LevelChanges
 from voicecoach.session.safety_words import (
     END_FOR_PAIN,
+    FIRST_CHECK_PAIN,
     NO_OTHER_AREA,
     PAIN_AGAIN_ASK_AGAIN,
     PAIN_AGAIN_QUESTION,
@@ -100,6 +101,21 @@ class PainDialogue:
                 t, [TINGLING_WORDS, "Say continue when you are ready."], self.resume_index
             )
         return actions + self._offer_next(t, [TINGLING_WORDS], reason="tingling")
+
+    @property
+    def after_red(self) -> bool:
+        """A red score was given: the rest, or the score asked again, is under way."""
+        return self.stage in (PainStage.RESTING, PainStage.SCORE_AGAIN)
+
+    def ask_after_stop(self, t: float) -> list[Action]:
+        """ "stop" came before this pain was scored (or asked again after the rest); the
+        person carries on: the question comes first, never the exercise."""
+        if self.stage is PainStage.SCORE:
+            question = Question(
+                QuestionKind.PAIN_NOW, PAIN_QUESTION, PAIN_ASK_AGAIN, SCORE_ANSWERS, self._scored
+            )
+            return self.engine._ask(question, t, before=[FIRST_CHECK_PAIN])
+        return self._ask_again(t)
 
     # ------------------------------------------------------------------ SCORE
 

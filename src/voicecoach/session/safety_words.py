@@ -39,6 +39,8 @@ RED_FLAGS: tuple[str, ...] = (RED_FLAGS_SEE_A_DOCTOR, RED_FLAGS_URGENT, RED_FLAG
 PAIN_FIRST_WORDS = "Stopping now. Ease into a comfortable position, and breathe slowly."
 PAIN_QUESTION = "How bad is it, from zero to ten?"
 PAIN_ASK_AGAIN = "How bad is the pain, from zero to ten? Say a number."
+FIRST_CHECK_PAIN = "First, let's check your pain."
+"""Said when something would move the session on before a pain score is given."""
 
 # 003_958f91f3908acaa3.txt: "Your pain or other symptoms should return to your pre exercise
 # baseline within 30 minutes of exercising"; "If these exercises cause a large increase in

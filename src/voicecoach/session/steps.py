@@ -11,7 +11,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 
 from voicecoach.config.settings import SessionSettings
-from voicecoach.script.model import Exercise, Script
+from voicecoach.script.model import Exercise, Pace, Script
 from voicecoach.session.adaptation import adapt, level_range
 from voicecoach.session.events import Action, Cue, ListenFor, ListenRole, Log, StateChanged
 from voicecoach.session.plan import (
@@ -53,6 +53,7 @@ class StepPlayer(Timeline, ABC):
         levels: dict[str, int] | None = None,
         vocabulary: Vocabulary = DEFAULT_VOCABULARY,
         notices: tuple[str, ...] = (),
+        notes: tuple[str, ...] = (),
         first_use: bool = False,
         gentlest: Script | None = None,
     ) -> None:
@@ -70,13 +71,15 @@ class StepPlayer(Timeline, ABC):
             heat_note=self.settings.heat_note,
             ask_pain=self.settings.ask_pain_scores,
             extra_rest=self.settings.extra_rest_between_sets,
+            rest_between_exercises=self.settings.rest_between_exercises,
+            notes=notes,
         )
         if first_use:
             self.plan = number_steps(_with_red_flags(self.plan))
         if notices:
             # Things the person must know first, e.g. that voice commands are off.
-            notes = [Step(StepKind.SAY, Phase.INTRO, Place(-1), n) for n in notices]
-            self.plan = number_steps(notes + self.plan)
+            first = [Step(StepKind.SAY, Phase.INTRO, Place(-1), n) for n in notices]
+            self.plan = number_steps(first + self.plan)
         self.state = State.SPEAKING
         self.index = 0
         self.pace = self.settings.pace
@@ -234,20 +237,46 @@ class StepPlayer(Timeline, ABC):
         return self._on_tick(t)
 
     def _start_rest(self, step: Step, t: float) -> list[Action]:
+        """A rest said and counted down; a quiet one (between two holds) is just time."""
         self.state = State.RESTING
         seconds = round(step.seconds)
         if seconds <= 0:
             return self._advance(t)
         end = t + seconds
         self._countdown_end, self._countdown_label = end, "rest"
-        self._ten_seconds_before(end, seconds)
+        if not step.quiet:
+            self._ten_seconds_before(end, seconds)
 
         def over(at: float) -> list[Action]:
             self._countdown_end = self._countdown_label = None
-            return [Cue("rest over"), *self._advance(at)]
+            return [*([] if step.quiet else [Cue("rest over")]), *self._advance(at)]
 
         self._at(end, over)
-        return [self._say(f"Rest for {seconds_phrase(seconds)}.")]
+        return [] if step.quiet else [self._say(f"Rest for {seconds_phrase(seconds)}.")]
+
+    def _end_self_paced_set(self, t: float) -> list[Action]:
+        """ "done" while a self-paced set is being counted: the set is over now."""
+        step = self.step
+        done_at = next(
+            (
+                i
+                for i in range(self.index, len(self.plan))
+                if self.plan[i].kind is StepKind.WAIT_DONE
+            ),
+            None,
+        )
+        played = self._played_exercise(step.place.exercise) if step is not None else None
+        if (
+            step is None
+            or played is None
+            or played.pace is not Pace.SELF
+            or done_at is None
+            or self.plan[done_at].place.order()[:3] != step.place.order()[:3]
+        ):
+            return []
+        actions = self._cut()
+        self.index = done_at
+        return [*actions, Log("command_heard", {"answer": "done"}), *self._advance(t)]
 
     def _ten_seconds_before(self, end: float, seconds: float) -> None:
         """A rest longer than 20 s says "Ten seconds." ten seconds before it ends, so a

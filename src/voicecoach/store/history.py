@@ -35,6 +35,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from voicecoach.session.progression import PastSession
 from voicecoach.store.history_file import (
     DATA_DIR_VARIABLE,
     HISTORY_FILE_NAME,
@@ -304,6 +305,36 @@ class History:
             reports.setdefault(int(session_id), []).append(report)
         return reports
 
+    def level_reports(self) -> dict[int, list[dict[str, Any]]]:
+        """Every level an exercise started at (other than as written) and every change of
+        level, per session id, in order. Keys: t, exercise, level, and "from" for a change
+        during the session ("carried" for a level the session started at)."""
+        rows = self._read(
+            "SELECT session_id, t, kind, detail FROM events"
+            " WHERE kind IN ('session_started', 'level_change') ORDER BY id"
+        )
+        reports: dict[int, list[dict[str, Any]]] = {}
+        for session_id, t, kind, detail_json in rows:
+            detail = details_of(detail_json)
+            found = reports.setdefault(int(session_id), [])
+            if kind == "session_started" and isinstance(detail.get("levels"), dict):
+                for name, level in sorted(detail["levels"].items()):
+                    if whole_number(level):
+                        found.append(
+                            {"t": 0.0, "exercise": name, "level": whole_number(level),
+                             "carried": True}
+                        )  # fmt: skip
+            elif kind == "level_change" and isinstance(detail.get("exercise"), str):
+                found.append(
+                    {
+                        "t": round(float(t), 1),
+                        "exercise": detail["exercise"],
+                        "level": level_in(detail),
+                        "from": whole_number(detail.get("from")),
+                    }
+                )
+        return {k: v for k, v in reports.items() if v}
+
     def last_session(self) -> SessionSummary | None:
         latest = self.sessions(limit=1)
         return latest[0] if latest else None
@@ -322,6 +353,60 @@ class History:
             if isinstance(name, str) and level is not None:
                 levels[name] = level
         return levels
+
+    def past_sessions(self, script_id: str, limit: int = 3) -> list[PastSession]:
+        """The last `limit` sessions of a script, oldest first, as the level rules read
+        them (session/progression.py): start and end levels, pain, red scores."""
+        rows = self._read(
+            "SELECT id, started_at, pain_start, pain_end FROM sessions WHERE script_id = ?"
+            f" {_NEWEST_FIRST} LIMIT ?",
+            (script_id, max(0, int(limit))),
+        )
+        past = []
+        for session_id, started_at, pain_start, pain_end in reversed(rows):
+            events = self._read(
+                "SELECT kind, detail FROM events WHERE session_id = ?"
+                " AND kind IN ('session_started', 'level_change', 'pain_score') ORDER BY id",
+                (session_id,),
+            )
+            start: dict[str, int] = {}
+            end: dict[str, int] = {}
+            red: set[str] = set()
+            red_elsewhere = False
+            for kind, detail_json in events:
+                detail = details_of(detail_json)
+                if kind == "session_started" and isinstance(detail.get("levels"), dict):
+                    start = {str(k): int(v) for k, v in detail["levels"].items()}
+                    end = dict(start)
+                elif kind == "level_change" and isinstance(detail.get("exercise"), str):
+                    level = level_in(detail)
+                    if level is not None:
+                        end[detail["exercise"]] = level
+                elif kind == "pain_score" and detail.get("zone") == "red":
+                    if detail.get("moment") == "start":
+                        continue  # brought to the session, not caused by it
+                    name = detail.get("exercise")
+                    if isinstance(name, str):
+                        red.add(name)
+                    else:
+                        red_elsewhere = True
+            past.append(
+                PastSession(
+                    date=datetime.fromisoformat(started_at),
+                    start_levels=start,
+                    end_levels=end,
+                    pain_start=pain_start,
+                    pain_end=pain_end,
+                    red_exercises=frozenset(red),
+                    red_elsewhere=red_elsewhere,
+                )
+            )
+        return past
+
+    def last_session_date(self) -> datetime | None:
+        """When the most recent session of any script started."""
+        latest = self.last_session()
+        return latest.date if latest else None
 
     def last_start_pain(self) -> int | None:
         """The pain score given at the start of the most recent session that asked."""

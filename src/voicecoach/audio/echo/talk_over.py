@@ -41,6 +41,8 @@ class LouderThanEcho:
         self._margin_db = margin_db
         self._percentile = percentile
         self._expected = 0.0  # refreshed every REFRESH blocks: it moves slowly
+        self.above_echo_db = float("inf")
+        """How far the last block stood above the loudest echo expected (inf: no echo)."""
 
     REFRESH = 5
 
@@ -51,6 +53,7 @@ class LouderThanEcho:
         while the room's gain is still being learned (the gate alone decides then)."""
         self._recent[self._blocks % len(self._recent)] = rms(reference)
         self._blocks += 1
+        self.above_echo_db = float("inf")
         loudest = float(self._recent.max())
         if loudest <= SOUNDING_FLOOR:
             return True
@@ -61,6 +64,7 @@ class LouderThanEcho:
         if self._blocks % self.REFRESH == 0 or self._learned == self._learn:
             known = self._history[: min(self._learned, len(self._history))]
             self._expected = float(np.percentile(known, self._percentile))
+        self.above_echo_db = ratio_db - self._expected
         if ratio_db > self._expected + self._margin_db:
             return True
         self._remember(ratio_db)
