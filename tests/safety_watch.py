@@ -179,6 +179,11 @@ class WatchedDriver(EngineDriver):
                 f"{question.kind.value if question else 'no question'})",
                 actions,
             )
+            self._check(
+                any(isinstance(a, Say) for a in actions),
+                f"{how}: nothing was said (the question waits in silence)",
+                actions,
+            )
             if question is not None and question.kind is QuestionKind.PAIN_NOW:
                 self.watch.pain_unscored = how
         else:

@@ -14,15 +14,16 @@ run: `EXAMPLES` sessions and `CHOOSER_EXAMPLES` starts.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from safety_watch import WatchedDriver
-from voicecoach.config.settings import SessionSettings, Settings
+from safety_watch import PromiseBroken, WatchedDriver
+from voicecoach.config.settings import PainZones, SessionSettings, Settings
 from voicecoach.script.library import load_library
+from voicecoach.session.adaptation import level_range
 from voicecoach.session.chooser import CHOOSER_KEYS, ScriptChooser
+from voicecoach.session.engine import SessionEngine
 from voicecoach.session.events import (
     Action,
     Event,
@@ -63,6 +64,7 @@ SETTINGS = [
     SessionSettings(count_style="beeps", pace=0.5),
     SessionSettings(ask_pain_scores=False, extra_rest_between_sets=10),
     SessionSettings(answer_timeout=5.0, sentence_pause=0.2),
+    SessionSettings(pain_zones=PainZones(green_max=1, amber_max=7)),
 ]
 
 ANSWERS = [*NUMBER_WORDS, "yes", "no", "ready"]
@@ -124,6 +126,7 @@ def play(d: WatchedDriver, move: tuple[str, object]) -> None:
     script_id=st.sampled_from(sorted(LIBRARY)),
     session=st.sampled_from(SETTINGS),
     first_use=st.booleans(),
+    level=st.sampled_from(["usual", "easiest", "hardest"]),
     moves=st.lists(moves, min_size=1, max_size=30),
     last=st.sampled_from(SAFETY),
 )
@@ -131,10 +134,17 @@ def test_pain_and_stop_always_cut_and_halt(
     script_id: str,
     session: SessionSettings,
     first_use: bool,
+    level: str,
     moves: list[tuple[str, object]],
     last: tuple[str, bool],
 ) -> None:
-    d = WatchedDriver(LIBRARY[script_id], session, first_use=first_use)
+    script = LIBRARY[script_id]
+    levels = {
+        ex.name: level_range(ex)[0 if level == "easiest" else 1]
+        for ex in script.all_exercises
+        if level != "usual"
+    }
+    d = WatchedDriver(script, session, levels=levels, first_use=first_use)
     d.start()
     for move in moves:
         play(d, move)
@@ -149,7 +159,50 @@ def test_the_vocabulary_has_the_safety_words_tried() -> None:
     for meaning in (Command.PAIN, Command.STOP):
         assert set(DEFAULT_VOCABULARY.words_for(meaning)) <= set(PHRASES)
     assert {"p", "s"} <= set(PRESSED)
-    assert replace(SETTINGS[0]) == SessionSettings()
+
+
+class _DeafToStop(SessionEngine):
+    def _stop(self, t: float) -> list[Action]:
+        return []
+
+
+class _PainMovesOn(SessionEngine):
+    def _pain(self, t: float) -> list[Action]:
+        return self._cut()  # silence, and the exercise goes on at its next beat
+
+
+class _SkipsTheRest(SessionEngine):
+    def _pain(self, t: float) -> list[Action]:
+        actions = super()._pain(t)
+        assert self.question is not None
+        self.question.on_answer = lambda answer, at: self._continue_now(at)
+        return actions
+
+    def _continue_now(self, t: float) -> list[Action]:
+        self.state = State.SPEAKING
+        return self._speak(["Carrying on."], lambda at: self._resume(at, self.index))
+
+
+@pytest.mark.parametrize(
+    ("engine", "broken"),
+    [
+        (_DeafToStop, "the speech was not cut"),
+        (_PainMovesOn, "no pain question"),
+        (_SkipsTheRest, "the exercise went on"),
+    ],
+)
+def test_the_watch_notices_a_broken_promise(engine: type[SessionEngine], broken: str) -> None:
+    """The checks can fail: engines that break the promise on purpose are caught."""
+    script = LIBRARY["chair-gentle-start"]
+    d = WatchedDriver(script)
+    d.engine = engine(script)
+    d.start()
+    d.cooperate_until(lambda: d.state is State.COUNTING and d.speaking is not None)
+    with pytest.raises(PromiseBroken, match=broken):
+        d.inject("stop" if engine is _DeafToStop else "pain", by_key=False)
+        d.quiet()
+        d.hear("eight")
+        d.advance(120)
 
 
 # ---------------------------------------------------------------- the start chooser
