@@ -60,3 +60,28 @@ def test_stop_joins_every_thread_and_names_one_that_would_not_end() -> None:
         assert not threads.alive("listening")
     finally:
         release.set()
+
+
+def test_play_and_start_warm_the_speech_cache_with_the_chosen_script_before_it_plays() -> None:
+    import pytest
+
+    from voicecoach.config.settings import Settings
+    from voicecoach.player.live_session import InputItem, SessionIO
+    from voicecoach.player.text_io import TextSpeech
+    from voicecoach.player.voice_player import PlayerSession, play_script
+    from voicecoach.script.library import find_script
+    from voicecoach.session.preview import said_texts
+
+    script = find_script("chair-gentle-start")
+    warmed: list[str] = []
+    printed: list[str] = []
+
+    def closed_at_once(timeout: float) -> InputItem | None:
+        assert warmed, "the cache is asked to warm before anything waits"
+        raise KeyboardInterrupt  # the person closes the player
+
+    io = SessionIO(TextSpeech(lambda: 0.0, 150, printed.append), closed_at_once, lambda: 0.0)
+    with pytest.raises(KeyboardInterrupt):
+        play_script(script, Settings(), PlayerSession(io, warm=warmed.extend))
+    assert warmed == said_texts(script, Settings())
+    assert printed  # the session had begun: the first sentence was on its way
