@@ -45,6 +45,13 @@ def measure(ctx: BenchContext) -> Measurement:
     return m
 
 
+def _parsed(*argv: str) -> argparse.Namespace:
+    """The arguments as the command line parses them (every option at its default)."""
+    from voicecoach.cli.main import build_parser
+
+    return build_parser(argv[0]).parse_args(list(argv))
+
+
 def _preview(ctx: BenchContext, m: Measurement, runs: int) -> None:
     from voicecoach.cli import preview as preview_command
     from voicecoach.session.preview import preview
@@ -56,7 +63,7 @@ def _preview(ctx: BenchContext, m: Measurement, runs: int) -> None:
 
     lines = preview(script, Settings())
     session_minutes = lines[-1].t / 60 if lines else 0.0
-    args = argparse.Namespace(script=str(path), say=[], json=False, no_simulate=False)
+    args = _parsed("preview", str(path))
     with _environment(ctx):
         inside = _time_in_process(lambda: preview_command.run(args), runs)
     whole = [run_timed(ctx.voicecoach("preview", str(path)), ctx.env()) for _ in range(runs + 1)]
@@ -97,8 +104,8 @@ def _history(ctx: BenchContext, m: Measurement, runs: int) -> None:
     events = fill_history(data / "history.sqlite3", SESSIONS)
     fill_seconds = time.perf_counter() - started
     extra = {"VOICECOACH_DATA_DIR": str(data)}
-    table = argparse.Namespace(json=False, limit=None)
-    as_json = argparse.Namespace(json=True, limit=None)
+    table = _parsed("history")
+    as_json = _parsed("history", "--json")
     with _environment(ctx, extra):
         inside = _time_in_process(lambda: history_command.run(table), runs)
         inside_json = _time_in_process(lambda: history_command.run(as_json), runs)
