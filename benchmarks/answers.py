@@ -81,8 +81,9 @@ def _run(
     if run.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed: {run.stderr[-800:]}")
     data: dict[str, Any] = json.loads(run.stdout)
+    shown = [_as_shared(part) for part in command[1:]]
     m.raw[name] = {
-        "command": " ".join(command[1:]),
+        "command": " ".join(shown),
         "seconds": round(run.wall, 1),
         **{k: v for k, v in data.items() if k != "clips"},
     }
@@ -108,3 +109,9 @@ def _fired(others: list[dict[str, Any]], words: dict[str, Any]) -> str:
 def _heard_instead(entry: dict[str, Any]) -> str:
     wrong = {k: v for k, v in entry["heard"].items() if k != entry["expected"]}
     return ("; heard as " + ", ".join(f"{k} {v}" for k, v in wrong.items())) if wrong else ""
+
+
+def _as_shared(part: str) -> str:
+    """A corpus path as the project's documents name it (../shared/...), not this machine's."""
+    marker = "/shared/"
+    return "../shared/" + part.split(marker, 1)[1] if marker in part else part

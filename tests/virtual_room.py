@@ -31,7 +31,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-# From /work/shared/notes/virtual-room.md. The "keeper" loopback keeps the room's monitor
+# From ../shared/notes/virtual-room.md. The "keeper" loopback keeps the room's monitor
 # running in small blocks (an idle null sink renders 2 s blocks and a new recording's
 # first audio would arrive ~2 s late). Suspending and resuming the room once at start cuts
 # the null sink's first 2 s render short: measured, the first recorded audio came after
