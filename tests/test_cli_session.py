@@ -11,10 +11,9 @@ from typing import Any
 
 import pytest
 
+from typed_answers import FAST, answer_as_printed
+
 STOPPED_WORDS = "Stopped. Say continue to carry on, or stop again to finish."
-
-
-FAST = ("--time-scale", "50")
 
 
 def environment(tmp_path: Path) -> dict[str, str]:
@@ -143,35 +142,10 @@ def test_play_an_unknown_script_exits_2_without_a_traceback(tmp_path: Path) -> N
 
 
 def _play_answering(tmp_path: Path, script_id: str, answers: list[tuple[str, str]]) -> list[str]:
-    """`play --text`, typing each answer once the line starting with its cue is printed;
-    the lines printed, once the session has ended."""
-    import threading
-
-    process = subprocess.Popen(
-        [sys.executable, "-m", "voicecoach", "play", script_id, "--text", "--time-scale", "50"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=environment(tmp_path),
+    """`play --text`, typing each answer once the line starting with its cue is printed."""
+    return answer_as_printed(
+        ["play", script_id, "--text", *FAST], environment(tmp_path), answers, timeout=60
     )
-    watchdog = threading.Timer(60, process.kill)
-    watchdog.start()
-    assert process.stdin is not None and process.stdout is not None
-    lines: list[str] = []
-    pending = list(answers)
-    try:
-        for line in process.stdout:
-            lines.append(line.rstrip("\n"))
-            if pending and line.startswith(pending[0][0]):
-                process.stdin.write(pending.pop(0)[1] + "\n")
-                process.stdin.flush()
-        process.wait(timeout=10)
-    finally:
-        watchdog.cancel()
-    assert process.returncode == 0, lines
-    assert not pending, f"never asked: {pending}"
-    return lines
 
 
 def test_a_first_session_says_the_red_flags_and_the_next_does_not(tmp_path: Path) -> None:

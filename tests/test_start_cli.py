@@ -2,49 +2,18 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import threading
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from typed_answers import FAST, answer_as_printed
 
 
 def _start(answers: list[tuple[str, str]], tmp_path: Path) -> str:
-    """`start --text`, typing each answer once a printed line starts with its cue (as a
-    person answers what they hear); everything printed, once the process has ended."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "voicecoach", "start", "--text", "--time-scale", "50"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "VOICECOACH_DATA_DIR": str(tmp_path / "data"),
-            "VOICECOACH_CONFIG_DIR": str(tmp_path / "config"),
-        },
-    )
-    watchdog = threading.Timer(120, process.kill)
-    watchdog.start()
-    assert process.stdin is not None and process.stdout is not None
-    lines: list[str] = []
-    pending = list(answers)
-    try:
-        for line in process.stdout:
-            lines.append(line.rstrip("\n"))
-            while pending and line.startswith(pending[0][0]):
-                process.stdin.write(pending.pop(0)[1] + "\n")
-                process.stdin.flush()
-        process.wait(timeout=30)
-        err = process.stderr.read() if process.stderr is not None else ""
-    finally:
-        watchdog.cancel()
-    assert process.returncode == 0, err
-    assert "Traceback" not in err
-    assert not pending, f"never asked: {pending}"
-    return "\n".join(lines) + "\n"
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "VOICECOACH_DATA_DIR": str(tmp_path / "data"),
+        "VOICECOACH_CONFIG_DIR": str(tmp_path / "config"),
+    }
+    return "\n".join(answer_as_printed(["start", "--text", *FAST], env, answers)) + "\n"
 
 
 WHERE = "Welcome. Are you in bed, or in a chair?"
