@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from test_script_loader import VALID
 from voicecoach.errors import ScriptError, SettingsError
 from voicecoach.script.loader import load_script, load_script_text
 from voicecoach.store.settings_file import load_settings
@@ -18,29 +19,7 @@ from voicecoach.store.settings_file import load_settings
 WAIT = 60.0
 """Seconds a child process may take before the test fails (a hang, not a slow machine)."""
 
-SCRIPT = """\
-id: chair-test
-title: Test session
-position: chair
-description: A short session used by the tests.
-safety: Move slowly and stop if anything hurts.
-exercises:
-  - name: Ankle pumps
-    source: seed-001
-    setup: Sit back with both feet flat on the floor.
-    cues: ["Lift your toes", "Lower them down"]
-    reps: 10
-    sets: 2
-    easier:
-      - say: Lift your toes only a little.
-        reps: 6
-cool_down:
-  - name: Slow breathing
-    source: seed-003
-    setup: Rest your hands in your lap and breathe slowly.
-    cues: ["Breathe in", "Breathe out"]
-    reps: 5
-"""
+SCRIPT = VALID  # the loader tests' valid script, the base of every hostile one
 
 BILLION_LAUGHS = "\n".join(
     [
